@@ -1,0 +1,304 @@
+"""Extraction: normalized text -> candidate spans -> resolved values -> records.
+
+The flow, top to bottom:
+1. normalize the source (``normalize.py``), keeping a map back to it;
+2. run every exclusion rule and mark what it covers (dates, years, ordinals, codes...);
+3. run every metric rule: each match is a candidate span (extract first);
+4. drop candidates whose figure an exclusion covers, then resolve overlaps;
+5. resolve values, units, signs (parse second);
+6. attach subject, region and year (``subject.py``, ``context.py``);
+7. map spans back to the source and validate the records.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import regex
+
+from .context import Context
+from .normalize import NormText, normalize, to_simplified
+from .numerals import SCALES, parse_number
+from .record import KINDS, NUMERIC_KINDS, Record
+from .ruleset import TIMEOUT, Rule, RuleSet, load_rules, parse_ref
+from .subject import SubjectFinder
+
+# Kinds that compete for the same characters: two numeric readings of one figure
+# cannot both be right, but a ranking may sit inside an honour's sentence.
+_GROUP = {k: ("numeric" if k in NUMERIC_KINDS else k) for k in KINDS}
+
+
+class RuleTimeout(Warning):
+    """A rule hit the regex timeout on a document: its matches there are incomplete."""
+
+
+@dataclass(slots=True)
+class Candidate:
+    rule: Rule
+    start: int  # the anchor span, in normalized text
+    end: int
+    mstart: int  # the whole match
+    mend: int
+    groups: dict[str, tuple[int, int, str]]
+    head: Candidate | None = None  # for a list continuation, the match it continues
+    fields: dict[str, Any] = field(default_factory=dict)
+    note: str = ""
+
+    def group(self, name: str) -> tuple[int, int, str] | None:
+        g = self.groups.get(name)
+        if g is None and self.head is not None:
+            return self.head.group(name)
+        return g
+
+
+@dataclass(slots=True)
+class TraceEvent:
+    """What happened to one candidate (for ``govextract explain``)."""
+
+    rule: str
+    kind: str
+    text: str
+    start: int
+    end: int
+    outcome: str  # "record", or why it was dropped
+
+
+@dataclass
+class Extraction:
+    records: list[Record]
+    trace: list[TraceEvent]
+    warnings: list[str]
+
+
+def _groups(m: regex.Match) -> dict[str, tuple[int, int, str]]:
+    out = {}
+    for name in m.re.groupindex:
+        s, e = m.span(name)
+        if s >= 0 and e > s:
+            out[name] = (s, e, m.group(name))
+    return out
+
+
+def _candidate(rule: Rule, m: regex.Match, head: Candidate | None = None) -> Candidate:
+    groups = _groups(m)
+    anchor = rule.spec.anchor
+    if anchor and anchor in groups:
+        s, e, _ = groups[anchor]
+    elif head is not None and groups:
+        # A list item (、18%): the record starts at its own figure, not at the separator.
+        s, e = min(g[0] for g in groups.values()), m.end()
+    else:
+        s, e = m.span()
+    return Candidate(rule=rule, start=s, end=e, mstart=m.start(), mend=m.end(), groups=groups, head=head)
+
+
+def _finditer(rule: Rule, pattern: Any, text: str, warnings: list[str], doc: str) -> Iterator[regex.Match]:
+    try:
+        yield from pattern.finditer(text, timeout=TIMEOUT)
+    except TimeoutError:
+        warnings.append(
+            f"{doc}: rule {rule.id} timed out after {TIMEOUT:g} s; its matches there are incomplete"
+        )
+
+
+class Extractor:
+    """Runs a rule set over texts. Build once, call many times."""
+
+    def __init__(self, rules: RuleSet | None = None):
+        self.rules = rules or load_rules()
+        self.subjects = SubjectFinder(self.rules)
+
+    # -- 2. exclusions -------------------------------------------------
+    def _exclusion_masks(
+        self, text: str, trace: list[TraceEvent] | None, warnings: list[str], doc: str
+    ) -> dict[str, bytearray]:
+        masks: dict[str, bytearray] = {}
+        for rule in self.rules.exclusion_rules:
+            for m in _finditer(rule, rule.regex, text, warnings, doc):
+                s, e = m.span()
+                if e <= s:
+                    continue
+                for kind in rule.applies_to:
+                    mask = masks.get(kind)
+                    if mask is None:
+                        mask = masks[kind] = bytearray(len(text))
+                    mask[s:e] = b"\x01" * (e - s)
+                if trace is not None:
+                    trace.append(TraceEvent(rule.id, "exclude", m.group(), s, e, "excludes"))
+        return masks
+
+    # -- 3. candidates ---------------------------------------------------
+    def _candidates(self, text: str, warnings: list[str], doc: str) -> list[Candidate]:
+        out: list[Candidate] = []
+        for rule in self.rules.metric_rules:
+            for m in _finditer(rule, rule.regex, text, warnings, doc):
+                if m.end() <= m.start():
+                    continue
+                head = _candidate(rule, m)
+                out.append(head)
+                if rule.continuation is not None:
+                    pos = m.end()
+                    while (cm := rule.continuation.match(text, pos, timeout=TIMEOUT)) and cm.end() > pos:
+                        out.append(_candidate(rule, cm, head))
+                        pos = cm.end()
+        return out
+
+    # -- 5. values -------------------------------------------------------
+    def _resolve(self, c: Candidate) -> str:
+        """Fill ``c.fields`` from the rule's productions; return why it failed, or ''."""
+        f: dict[str, Any] = {}
+        for key, spec in c.rule.spec.produce.items():
+            ref = parse_ref(spec)
+            if ref is None:
+                f[key] = spec
+                continue
+            name, lexicon, default = ref
+            g = c.group(name)
+            raw = g[2] if g else None
+            if raw is None:
+                f[key] = default
+                continue
+            if lexicon is not None:
+                table = self.rules.lexicon(lexicon)
+                if key == "sign":
+                    if raw not in table:
+                        return f"{raw!r} is not in [lexicon.{lexicon}]"
+                    f[key] = table[raw]
+                else:
+                    f[key] = table.get(raw, raw)
+            elif key == "value":
+                v = parse_number(raw)
+                if v is None:
+                    return f"value {raw!r} is not a number"
+                f[key] = v
+            elif key in ("rank", "top", "streak"):
+                v = parse_number(raw)
+                if v is None or v != int(v) or v <= 0:
+                    return f"{key} {raw!r} is not a whole number"
+                f[key] = int(v)
+            else:
+                f[key] = _clean(raw)
+        scale = c.groups.get("scale")
+        if scale is not None and f.get("value") is not None:
+            f["value"] *= SCALES[scale[2]]
+        sign = f.pop("sign", None)
+        if sign is not None and f.get("value") is not None:
+            f["value"] *= sign
+        # A figure is approximate when any approx* group of its own match is filled.
+        f["approx"] = bool(f.get("approx")) or any(name.startswith("approx") for name in c.groups)
+        c.fields = f
+        return ""
+
+    # -- the whole flow -----------------------------------------------------
+    def run(self, source: str, doc: str = "-", *, explain: bool = False) -> Extraction:
+        trace: list[TraceEvent] | None = [] if explain else None
+        warnings: list[str] = []
+        norm = normalize(source)
+        text = norm.text
+        masks = self._exclusion_masks(text, trace, warnings, doc)
+        kept: list[Candidate] = []
+        for c in self._candidates(text, warnings, doc):
+            target = c.groups.get("num") or c.groups.get("title") or (c.start, c.end, "")
+            mask = masks.get(c.rule.kind)
+            why = ""
+            if mask is not None and mask.find(1, target[0], target[1]) != -1:
+                why = "excluded"
+            else:
+                why = self._resolve(c)
+            if why:
+                if trace is not None:
+                    trace.append(_event(c, text, why))
+                continue
+            kept.append(c)
+        chosen = _resolve_overlaps(kept, text, trace)
+        chosen.sort(key=lambda c: (c.start, c.end, c.rule.kind))
+        self.subjects.assign(norm, chosen)
+        context = Context(norm, self.rules)
+        records: list[Record] = []
+        line_starts = _line_starts(source)
+        for c in chosen:
+            s, e = norm.src_span(c.start, c.end)
+            f = c.fields
+            data = {
+                "doc": doc,
+                "kind": c.rule.kind,
+                "subject": f.get("subject"),
+                "value": f.get("value"),
+                "unit": f.get("unit"),
+                "approx": f.get("approx", False),
+                "text": source[s:e],
+                "start": s,
+                "end": e,
+                "line": bisect_right(line_starts, s),
+                "region": context.region(c.start),
+                "year": context.year(c.start),
+                "rule": c.rule.id,
+            }
+            for key in ("basis", "scope", "rank", "top", "tier", "title", "grantor", "streak"):
+                if f.get(key) is not None:
+                    data[key] = f[key]
+            if data["kind"] == "ranking" and data["value"] is None:
+                data["value"] = f.get("rank")
+            records.append(Record.model_validate(data, context={"source": source}))
+            if trace is not None:
+                trace.append(_event(c, text, "record"))
+        return Extraction(records=records, trace=trace or [], warnings=warnings)
+
+
+def _event(c: Candidate, text: str, outcome: str) -> TraceEvent:
+    return TraceEvent(c.rule.id, c.rule.kind, text[c.start : c.end], c.start, c.end, outcome)
+
+
+def _clean(raw: str) -> str:
+    return to_simplified(regex.sub(r"[\s“”\"‘’「」『』]", "", raw))
+
+
+def _resolve_overlaps(cands: list[Candidate], text: str, trace: list[TraceEvent] | None) -> list[Candidate]:
+    """Keep the best of overlapping readings: higher priority, then the longer span."""
+    order = sorted(cands, key=lambda c: (-c.rule.priority, -(c.mend - c.mstart), c.mstart, c.rule.id))
+    taken: dict[str, bytearray] = {}
+    out: list[Candidate] = []
+    for c in order:
+        group = _GROUP[c.rule.kind]
+        mask = taken.setdefault(group, bytearray(len(text)))
+        s, e = c.start, c.end
+        if mask.find(1, s, e) != -1:
+            if trace is not None:
+                other = next(o for o in out if _GROUP[o.rule.kind] == group and o.start < e and s < o.end)
+                trace.append(_event(c, text, f"overlaps {other.rule.id}"))
+            continue
+        mask[s:e] = b"\x01" * (e - s)
+        out.append(c)
+    return out
+
+
+def _line_starts(source: str) -> list[int]:
+    starts = [0]
+    find = source.find
+    i = find("\n")
+    while i != -1:
+        starts.append(i + 1)
+        i = find("\n", i + 1)
+    return starts
+
+
+_DEFAULT: Extractor | None = None
+
+
+def default_extractor() -> Extractor:
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = Extractor()
+    return _DEFAULT
+
+
+def extract(text: str, doc: str = "-", *, rules: RuleSet | None = None) -> list[Record]:
+    """All metric records of one text."""
+    extractor = Extractor(rules) if rules is not None else default_extractor()
+    return extractor.run(text, doc).records
+
+
+__all__ = ["Candidate", "Extraction", "Extractor", "NormText", "TraceEvent", "default_extractor", "extract"]

@@ -1,0 +1,80 @@
+"""Record writers: a JSON array, JSON Lines, or CSV with a header of every field.
+
+Writers stream: each record is written as it comes, so a long run shows output
+early and a later failure never loses what was already written.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from typing import IO, Any
+
+import orjson
+
+from .record import FIELDS, Record
+
+FORMATS = ("json", "jsonl", "csv")
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+class Writer:
+    def __init__(self, out: IO[str], fmt: str, fields: Sequence[str] = FIELDS, *, bom: bool = False):
+        if fmt not in FORMATS:
+            raise ValueError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
+        unknown = [f for f in fields if f not in FIELDS]
+        if unknown:
+            raise ValueError(f"unknown field(s) {', '.join(unknown)} (fields: {', '.join(FIELDS)})")
+        self.out = out
+        self.fmt = fmt
+        self.fields = list(fields)
+        self.count = 0
+        self._all_fields = list(fields) == list(FIELDS)
+        if fmt == "csv":
+            if bom:
+                out.write("\ufeff")
+            self._csv = csv.writer(out, lineterminator="\n")
+            self._csv.writerow(self.fields)
+        elif fmt == "json":
+            out.write("[")
+
+    def _dict(self, record: Record) -> dict[str, Any]:
+        data = record.model_dump()
+        return data if self._all_fields else {k: data[k] for k in self.fields}
+
+    def write(self, record: Record) -> None:
+        data = self._dict(record)
+        if self.fmt == "csv":
+            self._csv.writerow([_csv_cell(data[k]) for k in self.fields])
+        else:
+            line = orjson.dumps(data).decode()
+            if self.fmt == "json":
+                self.out.write(("\n" if self.count == 0 else ",\n") + line)
+            else:
+                self.out.write(line + "\n")
+        self.count += 1
+
+    def write_all(self, records: Iterable[Record]) -> None:
+        for r in records:
+            self.write(r)
+
+    def close(self) -> None:
+        if self.fmt == "json":
+            self.out.write("\n]\n" if self.count else "]\n")
+        self.out.flush()
+
+
+def dumps(records: Iterable[Record], fmt: str = "json", fields: Sequence[str] = FIELDS) -> str:
+    buf = io.StringIO()
+    w = Writer(buf, fmt, fields)
+    w.write_all(records)
+    w.close()
+    return buf.getvalue()
