@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import sys
 import tempfile
 import time
@@ -46,16 +47,35 @@ def _main(
 
 @contextmanager
 def _output(path: Path | None, *, newline: str | None = None):
-    """stdout, or a file written atomically: a temporary file renamed into place on success."""
+    """stdout, or a file written atomically: a temporary file renamed into place on success.
+    A path that exists and is not a regular file (/dev/null, a FIFO) is written directly."""
     if path is None:
         yield sys.stdout
         sys.stdout.flush()
         return
+    if path.exists() and not path.is_file():
+        with path.open("w", encoding="utf-8", newline=newline) as fh:
+            yield fh
+        return
     directory = path.resolve().parent
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise typer.BadParameter(
+            f"cannot write {path}: {exc.strerror or exc}", param_hint="--output"
+        ) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as fh:
             yield fh
+        # mkstemp makes the file private (0600): give it the mode of the file it
+        # replaces, or the mode a new file gets under the umask.
+        try:
+            mode = stat.S_IMODE(os.stat(path).st_mode)
+        except FileNotFoundError:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -1,21 +1,413 @@
-"""Region and year of a statement (filled in by the context rules)."""
+"""Context of a statement: the region it is about, its year and its streak.
+
+Region, per SPEC.md: the most specific place that the clause of the statement
+names, else the place of the unit it belongs to. Units, from the largest:
+
+* articles, split at bylines (``鲁长友 黑龙江省鸡西市委书记``, ``文/本报记者``): the
+  byline's place, else the place the article names most often;
+* lead lines (a short stand-alone line such as ``2022年,湖里区社会大局持续稳定``):
+  their place holds from there on, until the next lead line or byline;
+* series of numbered, lettered or bulleted items and sections (``1 ...``, ``2 ...``;
+  ``A ...``, ``B ...``; ``■ ...``): a series that names a place neither above nor
+  below the current one (a sibling district) belongs to that place.
+
+Year: the last year the sentence states before the figure (``2022年以来``; the
+last year of a period), else a year the sentence states after it, else the year
+that opens the paragraph, else the year the report reviews (``2021年，全市...``,
+``在过去的2022年``); null when nothing supports one. Plans (``2023年，全市将...``)
+and period starts (``自2017年...以来``) give no year.
+"""
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import pairwise
+from pathlib import Path
 from typing import TYPE_CHECKING
+
+import regex
+
+from .numerals import parse_number
 
 if TYPE_CHECKING:
     from .normalize import NormText
     from .ruleset import RuleSet
 
+_LEVEL = {"province": 1, "prefecture": 2, "county": 3}
+_SENTENCE_END = regex.compile(r"[。！？!?；;\n■●◆]")
+_CLAUSE_END = regex.compile(r"[。！？!?；;，,、:：\n■●◆]")
+_YEAR = regex.compile(
+    r"(?P<from>自|从)?(?<![\d.])(?P<y1>(?:19|20)\d{2})(?:\s*[-—–~至到]\s*(?P<y2>(?:19|20)?\d{2}))?\s*年"
+    r"(?P<tail>度|以来|来|底|末)?"
+    r"|(?P<from2>自|从)?(?<![零〇一二三四五六七八九])(?P<cn>[一二][〇零一二三四五六七八九]{3})年"
+)
+_LINE_MARKER = regex.compile(
+    r"^[ \t\u3000]*(?:"
+    r"(?P<bullet>[■□●◆◇▲△★☆•])"
+    r"|[-–—•]?[ \t]*(?P<digit>\d{1,2})(?=[ \t\u3000])"
+    r"|(?P<letter>[A-H])(?=[ \t\u3000])"
+    r"|(?P<cn>[一二三四五六七八九十]{1,3})、"
+    r"|[(（](?P<paren>[一二三四五六七八九十\d]{1,3})[)）]"
+    r")",
+    regex.MULTILINE,
+)
+_BYLINE = regex.compile(
+    r"^[ \t\u3000]*(?:(?:文|图|本版文|本版图)\s*/|\p{Han}{2,4}[ \t\u3000]+(?=[^\n]{0,40}"
+    r"(?:书记|市长|县长|区长|州长|局长|检察长|院长|主任|常委|厅长|部长|政委|主席|委员|记者)))",
+    regex.MULTILINE,
+)
+_PLAN = regex.compile(r"将|要|计划|力争|目标")
+_LEAD_MAX = 80
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    name: str
+    short: str
+    level: int
+    province: str
+    prefecture: str
+
+    def contains(self, other: Place) -> bool:
+        """Whether ``other`` lies inside this place (and is not it)."""
+        if other.name == self.name:
+            return False
+        return (self.level == 1 and other.province == self.name) or (
+            self.level == 2 and other.prefecture == self.name
+        )
+
+    def related(self, other: Place) -> bool:
+        return self == other or self.contains(other) or other.contains(self)
+
+
+class Gazetteer:
+    """Administrative divisions (rules/gazetteer/divisions.tsv) and a matcher for their names."""
+
+    def __init__(self, path: Path, stop: frozenset[str]):
+        self.by_name: dict[str, list[Place]] = {}
+        for line in path.read_text(encoding="utf-8").splitlines()[1:]:
+            cols = line.split("\t")
+            if len(cols) < 6:
+                continue
+            _, name, short, level, province, prefecture = cols[:6]
+            place = Place(name, short, _LEVEL.get(level, 3), province, prefecture)
+            self.by_name.setdefault(name, []).append(place)
+            if len(short) >= 2 and short != name and short not in stop:
+                self.by_name.setdefault(short, []).append(place)
+        names = sorted(self.by_name, key=lambda n: (-len(n), n))
+        self.pattern = regex.compile(r"\L<names>", names=names)
+
+    def mentions(self, text: str) -> list[tuple[int, int, list[Place]]]:
+        out = []
+        for m in self.pattern.finditer(text):
+            name = m.group()
+            s = m.start()
+            # A two-character name (范县, 和县) inside a longer word (示范县) is not that place.
+            if len(name) == 2 and s > 0 and _is_han(text[s - 1]) and text[s - 1] not in "省市州盟区":
+                continue
+            out.append((s, m.end(), self.by_name[name]))
+        return out
+
+
+def _is_han(c: str) -> bool:
+    return "\u4e00" <= c <= "\u9fff"
+
+
+@lru_cache(maxsize=4)
+def _gazetteer(path: str, stop: frozenset[str]) -> Gazetteer:
+    return Gazetteer(Path(path), stop)
+
+
+def gazetteer_for(ruleset: RuleSet) -> Gazetteer | None:
+    for f in ruleset.files:
+        candidate = Path(f).parent / "gazetteer" / "divisions.tsv"
+        if candidate.is_file():
+            return _gazetteer(
+                str(candidate),
+                frozenset(
+                    (ruleset.lexicon("place_stop") or []) + (ruleset.lexicon("place_stop_derived") or [])
+                ),
+            )
+    return None
+
+
+@dataclass(slots=True)
+class _Mention:
+    start: int  # source offsets
+    end: int
+    place: Place
+
 
 class Context:
+    """Region, year and streak lookups for one document (positions are source offsets)."""
+
     def __init__(self, norm: NormText, ruleset: RuleSet):
         self.norm = norm
+        self.source = norm.source
         self.ruleset = ruleset
+        self._streak = regex.compile(ruleset.fragments.get("STREAK", "(?!)"))
+        gaz = gazetteer_for(ruleset)
+        self.mentions: list[_Mention] = self._resolve(gaz.mentions(norm.text)) if gaz else []
+        self._mention_starts = [m.start for m in self.mentions]
+        self._lines = self._split_lines()
+        self._line_starts = [s for s, _ in self._lines]
+        self._unit_place = self._structure()
+        self._years = self._find_years()
+        self._review_year = self._review()
 
-    def region(self, pos: int) -> str | None:
-        return None
+    # -- places ----------------------------------------------------------------
+    def _resolve(self, raw: list[tuple[int, int, list[Place]]]) -> list[_Mention]:
+        """Pick one place per mention; ambiguous names follow the unambiguous ones."""
+        anchors = Counter()
+        for _, _, places in raw:
+            if len(places) == 1:
+                p = places[0]
+                anchors[p.province] += 1
+                if p.prefecture:
+                    anchors[p.prefecture] += 1
+                anchors[p.name] += 1
+        out = []
+        for s, e, places in raw:
+            if len(places) == 1:
+                place = places[0]
+            else:
+                place = max(
+                    places,
+                    key=lambda p: (anchors[p.prefecture] + anchors[p.province] + anchors[p.name], -p.level),
+                )
+                if not (anchors[place.prefecture] or anchors[place.province]):
+                    continue  # 鼓楼, 朝阳: too ambiguous without a parent named in the text
+            ss, se = self.norm.src_span(s, e)
+            out.append(_Mention(ss, se, place))
+        return out
 
-    def year(self, pos: int) -> int | None:
-        return None
+    def _places_in(self, start: int, end: int) -> list[_Mention]:
+        i = bisect_right(self._mention_starts, start - 1)
+        out = []
+        while i < len(self.mentions) and self.mentions[i].start < end:
+            if self.mentions[i].end <= end:
+                out.append(self.mentions[i])
+            i += 1
+        return out
+
+    def _split_lines(self) -> list[tuple[int, int]]:
+        lines = []
+        pos = 0
+        for line in self.source.split("\n"):
+            lines.append((pos, pos + len(line)))
+            pos += len(line) + 1
+        return lines
+
+    def _standalone(self, k: int) -> bool:
+        s, e = self._lines[k]
+        if not self.source[s:e].strip() or e - s > _LEAD_MAX:
+            return False
+        blank = lambda j: j < 0 or j >= len(self._lines) or not self.source[slice(*self._lines[j])].strip()  # noqa: E731
+        return blank(k - 1) and blank(k + 1)
+
+    def _best(self, mentions: list[_Mention]) -> Place | None:
+        if not mentions:
+            return None
+        counts = Counter(m.place for m in mentions)
+        return max(counts, key=lambda p: (counts[p], p.level))
+
+    def _structure(self) -> list[Place | None]:
+        """The place of the unit each line belongs to (article, lead, series)."""
+        n = len(self._lines)
+        places: list[Place | None] = [None] * n
+        # Articles: split at bylines.
+        starts = [0] + [k for k in range(n) if _BYLINE.match(self.source, *self._lines[k])]
+        starts = sorted(set(starts))
+        bounds = [*starts, n]
+        for a, b in pairwise(bounds):
+            s0, e0 = self._lines[a][0], self._lines[b - 1][1] if b > a else self._lines[a][1]
+            byline = self._places_in(*self._lines[a]) if _BYLINE.match(self.source, *self._lines[a]) else []
+            current = self._most_specific(byline) or self._best(self._places_in(s0, e0))
+            series_place: dict[tuple[str, int], Place | None] = {}
+            series_of: list[tuple[str, int] | None] = [None] * (b - a)
+            self._series(a, b, series_of)
+            for key in set(k for k in series_of if k is not None):
+                members = [a + i for i, k in enumerate(series_of) if k == key]
+                mentions = [m for k in members for m in self._places_in(*self._lines[k])]
+                series_place[key] = mentions  # resolved below against the context at its start
+            for k in range(a, b):
+                key = series_of[k - a]
+                if key is None and k != a and self._standalone(k):
+                    lead = self._places_in(*self._lines[k])
+                    first = self._lead_place(lead, self._lines[k][0])
+                    if first is not None:
+                        current = first
+                if key is not None:
+                    mentions = series_place[key]
+                    if isinstance(mentions, list):
+                        # A series that names another place than its context (a sibling
+                        # district) belongs to that place, if it names it clearly: in full
+                        # (思明区委政法委) or more than once.
+                        foreign = [m for m in mentions if current is None or not current.related(m.place)]
+                        best = self._best(foreign) if foreign else None
+                        clear = best is not None and (
+                            sum(m.place == best for m in foreign) >= 2
+                            or any(
+                                m.place == best and self.source[m.start : m.end] == best.name for m in foreign
+                            )
+                        )
+                        series_place[key] = best if clear else None
+                    places[k] = series_place[key] or current
+                else:
+                    places[k] = current
+        return places
+
+    def _lead_place(self, mentions: list[_Mention], line_start: int) -> Place | None:
+        near = [m for m in mentions if m.start - line_start <= 16]
+        return self._most_specific(near) if near else None
+
+    @staticmethod
+    def _most_specific(mentions: list[_Mention]) -> Place | None:
+        if not mentions:
+            return None
+        return max(mentions, key=lambda m: (m.place.level, -m.start)).place
+
+    def _series(self, a: int, b: int, series_of: list[tuple[str, int] | None]) -> None:
+        """Mark the lines of numbered/lettered/bulleted series: items and the lines that follow them."""
+        last: dict[str, tuple[int, int]] = {}  # marker type -> (series id, last number)
+        current: tuple[str, int] | None = None
+        ids = 0
+        for k in range(a, b):
+            s, e = self._lines[k]
+            m = _LINE_MARKER.match(self.source, s, e)
+            if m:
+                kind = next(g for g in ("bullet", "digit", "letter", "cn", "paren") if m.group(g))
+                number = _ordinal(m.group(kind), kind)
+                prev = last.get(kind)
+                if prev is not None and (kind in ("bullet", "letter") or number == prev[1] + 1):
+                    sid = prev[0]
+                else:
+                    ids += 1
+                    sid = ids
+                last[kind] = (sid, number)
+                current = (kind, sid)
+                series_of[k - a] = current
+            elif current is not None:
+                ends = _BYLINE.match(self.source, s, e) or (self._standalone(k) and current[0] != "letter")
+                if ends or (current[0] == "bullet" and not self.source[s:e].strip()):
+                    current = None
+                else:
+                    series_of[k - a] = current
+
+    def region(self, start: int, end: int) -> str | None:
+        k = bisect_right(self._line_starts, start) - 1
+        unit = self._unit_place[k] if 0 <= k < len(self._unit_place) else None
+        cs, ce = self._clause(start, end)
+        own = [
+            m
+            for m in self._places_in(cs, ce)
+            if not (m.start >= start and m.end <= end) and (unit is None or not m.place.contains(unit))
+        ]
+        place = self._most_specific(own) or unit
+        return place.name if place else None
+
+    def _clause(self, start: int, end: int) -> tuple[int, int]:
+        text = self.source
+        s = start
+        while s > 0 and not _CLAUSE_END.match(text, s - 1):
+            s -= 1
+        m = _CLAUSE_END.search(text, end)
+        return s, (m.start() if m else len(text))
+
+    def _sentence(self, start: int, end: int) -> tuple[int, int]:
+        text = self.source
+        s = start
+        while s > 0 and not _SENTENCE_END.match(text, s - 1):
+            s -= 1
+        m = _SENTENCE_END.search(text, end)
+        return s, (m.start() if m else len(text))
+
+    # -- years -----------------------------------------------------------------------
+    def _find_years(self) -> list[tuple[int, int, int, bool]]:
+        """(start, end, year, period start) of every year the source states."""
+        out = []
+        for m in _YEAR.finditer(self.norm.text):
+            s, e = self.norm.src_span(*m.span())
+            if m.group("cn"):
+                year = int(parse_number(m.group("cn")) or 0)
+                since = bool(m.group("from2"))
+            else:
+                year = int(m.group("y1"))
+                if m.group("y2"):
+                    y2 = m.group("y2")
+                    year = int(y2) if len(y2) == 4 else year // 100 * 100 + int(y2)
+                since = bool(m.group("from"))
+            if 1900 <= year <= 2100:
+                out.append((s, e, year, since))
+        return out
+
+    def _review(self) -> int | None:
+        """The year the report reviews: the topical year of its paragraphs."""
+        counts: Counter[int] = Counter()
+        for s, e, year, since in self._years:
+            if since:
+                continue
+            k = bisect_right(self._line_starts, s) - 1
+            line_start = self._lines[k][0]
+            head = self.source[line_start:s].strip(" \t\u3000-—■")
+            after = self.source[e : e + 2]
+            before = self.source[max(0, s - 4) : s]
+            if before.endswith("过去的") or before.endswith("回顾"):
+                counts[year] += 2
+            elif not head and after and (after[0] in "，,、" or after.startswith(("平安", "工作"))):
+                se = self._sentence(s, e)[1]
+                if not _PLAN.search(self.source, e, min(se, e + 20)):
+                    counts[year] += 1
+        if not counts:
+            return None
+        return max(counts, key=lambda y: (counts[y], y))
+
+    def year(self, start: int, end: int) -> int | None:
+        ss, se = self._sentence(start, end)
+        before = [y for s, e, y, since in self._years if ss <= s and e <= start and not since]
+        if before:
+            return before[-1]
+        if any(ss <= s and e <= start and since for s, e, _, since in self._years):
+            return None  # a period that started then: 自2017年...以来
+        after = [y for s, e, y, since in self._years if end <= s and e <= se and not since]
+        if after and not _PLAN.search(self.source, end, se):
+            return after[0]
+        k = bisect_right(self._line_starts, start) - 1
+        line_start = self._lines[k][0]
+        opening = [
+            y
+            for s, e, y, since in self._years
+            if line_start <= s < line_start + 3 and e <= start and not since
+        ]
+        if opening:
+            return opening[0]
+        return self._review_year
+
+    # -- streaks -----------------------------------------------------------------------
+    def streak(self, start: int) -> int | None:
+        """N of 连续N年/届/次 in the clause before ``start`` (normalized text positions)."""
+        text = self.norm.text
+        s = start
+        while s > 0 and text[s - 1] not in "。！？!?；;\n■，,":
+            s -= 1
+        found = None
+        for m in self._streak.finditer(text, s, start):
+            found = m
+        if found is None:
+            return None
+        v = parse_number(found.group("streak"))
+        return int(v) if v and v == int(v) else None
+
+
+def _ordinal(token: str, kind: str) -> int:
+    if kind == "letter":
+        return ord(token) - ord("A") + 1
+    if kind == "bullet":
+        return 0
+    v = parse_number(token) if not token.isdigit() else int(token)
+    if v is None and len(token) == 1:
+        v = "一二三四五六七八九十".find(token) + 1
+    return int(v or 0)

@@ -147,7 +147,7 @@ class Extractor:
         return out
 
     # -- 5. values -------------------------------------------------------
-    def _resolve(self, c: Candidate) -> str:
+    def _resolve(self, c: Candidate, norm: NormText) -> str:
         """Fill ``c.fields`` from the rule's productions; return why it failed, or ''."""
         f: dict[str, Any] = {}
         for key, spec in c.rule.spec.produce.items():
@@ -180,7 +180,9 @@ class Extractor:
                     return f"{key} {raw!r} is not a whole number"
                 f[key] = int(v)
             else:
-                f[key] = _clean(raw)
+                # Text fields come from the source (its own punctuation), simplified and
+                # without line breaks, spaces and quotes.
+                f[key] = _clean(norm.source[slice(*norm.src_span(g[0], g[1]))])
         scale = c.groups.get("scale")
         if scale is not None and f.get("value") is not None:
             f["value"] *= SCALES[scale[2]]
@@ -191,6 +193,26 @@ class Extractor:
         f["approx"] = bool(f.get("approx")) or any(name.startswith("approx") for name in c.groups)
         c.fields = f
         return ""
+
+    def _honour_scope(self, c: Candidate, text: str) -> str | None:
+        """The level of an honour: from its title, its grantor, the words before the
+        title, or the clause before the verb (first that names one)."""
+        table: dict[str, list[str]] = self.rules.lexicon("honour_scope")
+        clause_start = c.mstart
+        while clause_start > 0 and text[clause_start - 1] not in "。！？!?；;\n■，,":
+            clause_start -= 1
+        places = [
+            c.fields.get("title") or "",
+            c.fields.get("grantor") or "",
+            (c.group("pre") or (0, 0, ""))[2],
+            (c.group("scope") or (0, 0, ""))[2],
+            text[clause_start : c.mstart],
+        ]
+        for where in places:
+            for scope, words in table.items():
+                if any(w in where for w in words):
+                    return scope
+        return None
 
     # -- the whole flow -----------------------------------------------------
     def run(self, source: str, doc: str = "-", *, explain: bool = False) -> Extraction:
@@ -207,7 +229,7 @@ class Extractor:
             if mask is not None and mask.find(1, target[0], target[1]) != -1:
                 why = "excluded"
             else:
-                why = self._resolve(c)
+                why = self._resolve(c, norm)
             if why:
                 if trace is not None:
                     trace.append(_event(c, text, why))
@@ -217,8 +239,15 @@ class Extractor:
         chosen.sort(key=lambda c: (c.start, c.end, c.rule.kind))
         self.subjects.assign(norm, chosen)
         context = Context(norm, self.rules)
+        for c in chosen:
+            kind = c.rule.kind
+            if kind in ("ranking", "honour", "percent") and c.fields.get("streak") is None:
+                c.fields["streak"] = context.streak(c.mstart)
+            if kind == "honour" and not c.fields.get("scope"):
+                c.fields["scope"] = self._honour_scope(c, text)
         records: list[Record] = []
         line_starts = _line_starts(source)
+        validation = {"source": source, "line_starts": line_starts}
         for c in chosen:
             s, e = norm.src_span(c.start, c.end)
             f = c.fields
@@ -233,8 +262,8 @@ class Extractor:
                 "start": s,
                 "end": e,
                 "line": bisect_right(line_starts, s),
-                "region": context.region(c.start),
-                "year": context.year(c.start),
+                "region": context.region(s, e),
+                "year": context.year(s, e),
                 "rule": c.rule.id,
             }
             for key in ("basis", "scope", "rank", "top", "tier", "title", "grantor", "streak"):
@@ -242,7 +271,7 @@ class Extractor:
                     data[key] = f[key]
             if data["kind"] == "ranking" and data["value"] is None:
                 data["value"] = f.get("rank")
-            records.append(Record.model_validate(data, context={"source": source}))
+            records.append(Record.model_validate(data, context=validation))
             if trace is not None:
                 trace.append(_event(c, text, "record"))
         return Extraction(records=records, trace=trace or [], warnings=warnings)
@@ -253,7 +282,8 @@ def _event(c: Candidate, text: str, outcome: str) -> TraceEvent:
 
 
 def _clean(raw: str) -> str:
-    return to_simplified(regex.sub(r"[\s“”\"‘’「」『』]", "", raw))
+    text = to_simplified(regex.sub(r"[\s“”\"‘’「」『』]", "", raw))
+    return regex.sub(r"(?:荣誉称号|称号)$", "", text)
 
 
 def _resolve_overlaps(cands: list[Candidate], text: str, trace: list[TraceEvent] | None) -> list[Candidate]:

@@ -10,6 +10,7 @@ in the normalized text maps back to the exact source span.
 from __future__ import annotations
 
 from array import array
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -23,7 +24,7 @@ _ITEM_START = regex.compile(
 )
 # A number opening a line and followed by a space is a list marker (1 三位一体): the
 # space stays so that the marker never joins what follows into a figure.
-_LIST_MARKER = regex.compile(r"(?:^|\n)[\-—•]?\d{1,2}$")
+_LIST_MARKER = regex.compile(r"(?:^|\n)[ \t]*(?P<dash>[\-—•][ \t]*)?\d{1,2}$", regex.MULTILINE)
 _HAN4 = regex.compile(r"\p{Han}{4}")
 _SPACES = " \t\u3000\u00a0\u2002\u2003\u2009\u200b\r"
 # A document whose non-empty lines are this long on average holds one paragraph a
@@ -82,96 +83,126 @@ def _is_paragraph_doc(text: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class NormText:
-    """Normalized text and, for each of its characters, the source index."""
+    """Normalized text and the way back: the normalized text is a sequence of
+    segments, each copied from one place of the source (``seg_norm[k]`` in the
+    normalized text starts where ``seg_src[k]`` does in the source)."""
 
     source: str
     text: str
-    index: array  # index[i] = source position of text[i]; index[len(text)] = len(source)
+    seg_norm: array
+    seg_src: array
+
+    def source_index(self, i: int) -> int:
+        """Source position of normalized position ``i`` (``len(text)`` maps to ``len(source)``)."""
+        if i >= len(self.text):
+            return len(self.source)
+        k = bisect_right(self.seg_norm, i) - 1
+        return self.seg_src[k] + (i - self.seg_norm[k])
+
+    @property
+    def index(self) -> list[int]:
+        """Source position of every normalized character (for checks and debugging)."""
+        return [self.source_index(i) for i in range(len(self.text))] + [len(self.source)]
 
     def src_span(self, start: int, end: int) -> tuple[int, int]:
         """Source span [s, e) of the normalized span [start, end)."""
         if end <= start:
-            s = self.index[start]
+            s = self.source_index(start)
             return s, s
-        return self.index[start], self.index[end - 1] + 1
+        return self.source_index(start), self.source_index(end - 1) + 1
+
+
+_WS_RUN = regex.compile(r"[ \t\u3000\u00a0\u2002\u2003\u2009\u200b\r\n]+")
 
 
 def normalize(source: str) -> NormText:
     """Normalize ``source`` for matching and keep the way back."""
     folded = _simplify_aligned(fold_width(source))
-    n = len(folded)
     keep_breaks = _is_paragraph_doc(folded)
-    out: list[str] = []
-    index = array("i")
-    i = 0
-    while i < n:
-        c = folded[i]
-        if c in _SPACES or c == "\n":
-            # A run of white space: drop it where it only splits a figure or a
-            # wrapped line, keep one separator otherwise.
-            j = i
-            breaks = 0
-            while j < n and (folded[j] in _SPACES or folded[j] == "\n"):
-                breaks += folded[j] == "\n"
-                j += 1
-            prev = out[-1] if out else ""
-            nxt = folded[j] if j < n else ""
-            if breaks == 0:
-                if (
-                    prev
-                    and nxt
-                    and _word_char(prev)
-                    and _word_char(nxt)
-                    and not _splits_numbers(out, folded, j)
-                    and not (_LIST_MARKER.search("".join(out[-4:])) and _HAN4.match(folded, j))
-                ):
-                    i = j
-                    continue
-                out.append(" ")
-                index.append(i)
-            elif (
-                breaks == 1
-                and not keep_breaks
-                and prev
-                and nxt
+    parts: list[str] = []
+    seg_norm = array("i")
+    seg_src = array("i")
+    npos = 0
+    pos = 0
+
+    def copy(piece: str, src: int) -> None:
+        nonlocal npos
+        parts.append(piece)
+        seg_norm.append(npos)
+        seg_src.append(src)
+        npos += len(piece)
+
+    for m in _WS_RUN.finditer(folded):
+        i, j = m.span()
+        if i > pos:
+            copy(folded[pos:i], pos)
+        pos = j
+        if i == 0 or j == len(folded):
+            copy(folded[i], i) if folded[i] in "\n " else copy(" ", i)
+            continue
+        # A run of white space: drop it where it only splits a figure or a wrapped
+        # line, keep one separator otherwise.
+        breaks = folded.count("\n", i, j)
+        prev, nxt = folded[i - 1], folded[j]
+        if breaks == 0:
+            if (
+                _word_char(prev)
+                and _word_char(nxt)
+                and not _splits_numbers(folded, i, j)
+                and not _list_marker(folded, i, j)
+            ):
+                continue
+            copy(" ", i)
+        elif (breaks == 1 or (breaks == 2 and not keep_breaks and prev not in _TERMINAL)) and (
+            (
+                not keep_breaks
                 and prev not in _TERMINAL
                 and _word_char(nxt)
                 and not _ITEM_START.match(folded, j)
-            ):
-                i = j
-                continue
-            elif breaks == 1 and prev in _DIGITS and nxt and not nxt.isascii() and nxt.isalpha():
-                # A figure and its unit split by a line break (common in PDF text).
-                i = j
-                continue
-            else:
-                k = folded.index("\n", i)
-                out.append("\n")
-                index.append(k)
-            i = j
+            )
+            or (prev in _DIGITS and not nxt.isascii() and nxt.isalpha())
+        ):
+            # A wrapped line (in a wrapped document even across the blank line of a column
+            # break, when the sentence goes on), or a figure and its unit split by a line
+            # break (PDF text).
             continue
-        out.append(c)
-        index.append(i)
-        i += 1
-    index.append(len(source))
-    return NormText(source=source, text="".join(out), index=index)
+        else:
+            copy("\n", folded.index("\n", i))
+    if pos < len(folded):
+        copy(folded[pos:], pos)
+    return NormText(source=source, text="".join(parts), seg_norm=seg_norm, seg_src=seg_src)
 
 
 _DIGITS = frozenset("0123456789")
 
 
-def _splits_numbers(out: list[str], folded: str, j: int) -> bool:
-    """A space between two digit groups is a thousands separator only before exactly
-    three digits after a group of at most three (``8 000``); otherwise it separates
-    two numbers, which must stay apart."""
-    if not (out and out[-1] in _DIGITS and folded[j] in _DIGITS):
+def _list_marker(folded: str, i: int, j: int) -> bool:
+    """Whether folded[:i] ends with a list marker opening its line (``- 1``, ``2`` before
+    a heading), so that the space after it stays."""
+    m = _LIST_MARKER.search(folded, max(0, i - 8), i)
+    return bool(m) and (m.group("dash") is not None or _HAN4.match(folded, j) is not None)
+
+
+def _spaced_digit(folded: str, i: int) -> bool:
+    """Whether the digit before the white space starting at ``i`` stands alone (``1 9 7``)."""
+    return i >= 1 and folded[i - 1] in _DIGITS and (i < 2 or folded[i - 2] not in _DIGITS)
+
+
+def _splits_numbers(folded: str, i: int, j: int) -> bool:
+    """Whether the white space folded[i:j] between two digit groups separates two numbers.
+    It joins them as a thousands separator (three digits after a group of at most three:
+    ``8 000``) and between digits spaced one by one (``1 9 7``, a common PDF artefact)."""
+    if not (folded[i - 1] in _DIGITS and folded[j] in _DIGITS):
         return False
     k = j
     while k < len(folded) and folded[k] in _DIGITS:
         k += 1
+    m = i - 1
+    while m >= 0 and folded[m] in _DIGITS:
+        m -= 1
+    before = i - 1 - m
+    if k - j == 1 and _spaced_digit(folded, i):
+        return False
     if k - j != 3:
         return True
-    m = len(out) - 1
-    while m >= 0 and out[m] in _DIGITS:
-        m -= 1
-    return bool(len(out) - 1 - m > 3 or (m >= 0 and out[m] == "."))
+    return before > 3 or (m >= 0 and folded[m] == ".")

@@ -172,12 +172,22 @@ def load_rules(extra_dirs: Sequence[Path] = (), *, builtin: bool = True) -> Rule
     return _load(tuple(str(p) for p in rule_files(dirs)))
 
 
-_CACHE: dict[tuple[str, ...], RuleSet] = {}
+# Keyed by each file's path, mtime and size: an edited rule file is read again.
+_CACHE: dict[tuple[tuple[str, int, int], ...], RuleSet] = {}
+
+
+def _stamp(path: str) -> tuple[str, int, int]:
+    try:
+        st = Path(path).stat()
+    except OSError:
+        return path, -1, -1
+    return path, st.st_mtime_ns, st.st_size
 
 
 def _load(paths: tuple[str, ...]) -> RuleSet:
-    if paths in _CACHE:
-        return _CACHE[paths]
+    key = tuple(_stamp(p) for p in paths)
+    if key in _CACHE:
+        return _CACHE[key]
     problems: list[str] = []
     raw_fragments: dict[str, tuple[str, Any]] = {}
     lexicons: dict[str, Any] = {}
@@ -241,7 +251,7 @@ def _load(paths: tuple[str, ...]) -> RuleSet:
     if problems:
         raise RuleError(problems)
     ruleset = RuleSet(rules=compiled, lexicons=lexicons, fragments=fragments, files=list(paths))
-    _CACHE[paths] = ruleset
+    _CACHE[key] = ruleset
     return ruleset
 
 

@@ -16,8 +16,6 @@ from typing import TYPE_CHECKING
 
 import regex
 
-from .record import NUMERIC_KINDS
-
 if TYPE_CHECKING:
     from .extract import Candidate
     from .normalize import NormText
@@ -46,14 +44,20 @@ class SubjectFinder:
         time = ruleset.fragments.get("SUBJECT_TIME", "(?!)")
         lead = _alt(_words(ruleset, "subject_lead"))
         keep = _words(ruleset, "subject_keep")
-        self._lead = regex.compile(rf"^(?:(?!{_alt(keep)})(?:{time}|{lead}))+")
-        self._tail = regex.compile(rf"(?:{_alt(_words(ruleset, 'subject_tail'))})+$")
+        streak = ruleset.fragments.get("STREAK", "(?!)")
+        rank_verb = ruleset.fragments.get("RANK_VERB", "(?!)")
+        self._lead = regex.compile(rf"^(?:(?!{_alt(keep)})(?:{time}|{streak}|{lead}))+")
+        compare = ruleset.fragments.get("SUBJECT_COMPARE", "(?!)")
+        tail = _alt(_words(ruleset, "subject_tail"))
+        self._compare = regex.compile(compare)
+        self._tail = regex.compile(rf"(?:{compare}|(?:{tail}|{rank_verb}|{streak})+$)")
         verbs = _words(ruleset, "subject_verbs")
         self._verbs = regex.compile(_alt(verbs))
         self._verb_only = regex.compile(rf"^(?:{_alt(verbs)})+$")
         cut = _words(ruleset, "subject_cut") + verbs
         # Words that may contain a cut word but are nouns (被告人 holds 被).
         self._cut = regex.compile(rf"(?:{_alt(keep)})|(?P<cut>{_alt(cut)})")
+        self._adverbial = regex.compile(_alt(_words(ruleset, "recipient_stop")) + r"|\d{4}年")
         open_end = _alt(_words(ruleset, "subject_open_end"))
         scope = _alt(_words(ruleset, "subject_scope"))
         self._ends_open = regex.compile(rf"(?:{open_end})(?:{scope})?$")
@@ -117,9 +121,24 @@ class SubjectFinder:
                 phrase = rest
                 break
         phrase = phrase.strip(_QUOTES + " ")
+        if len(phrase) < 2:
+            return ""
         if len(phrase) > _MAX_SUBJECT:
             phrase = phrase[-_MAX_SUBJECT:]
         return phrase
+
+    def _recipient(self, text: str, c: Candidate) -> str | None:
+        """Who received an honour: the phrase before the verb, without adverbials."""
+        start = c.mstart
+        i = start
+        while i > 0 and text[i - 1] not in self.boundary and start - i < _MAX_BEFORE:
+            i -= 1
+        phrase = self._lead.sub("", text[i:start])
+        m = self._adverbial.search(phrase)
+        if m:
+            phrase = phrase[: m.start()]
+        phrase = phrase.strip(_QUOTES + " ")
+        return self._clean(phrase) if len(phrase) >= 2 else None
 
     def _clean(self, phrase: str) -> str | None:
         from .normalize import to_simplified
@@ -135,7 +154,8 @@ class SubjectFinder:
         consumed = 0  # end of the noun phrase the previous figure took from after itself
         for c in chosen:
             kind = c.rule.kind
-            if kind not in NUMERIC_KINDS and kind != "ranking":
+            if kind == "honour":
+                c.fields.setdefault("subject", self._recipient(text, c))
                 continue
             if c.fields.get("subject"):
                 prev = c
@@ -167,8 +187,13 @@ class SubjectFinder:
                         subject = self._after(text, c.mend + nxt.end())
             if not subject and before:
                 subject = before
-            if not subject and same_sentence and prev is not None:
+            if not subject and same_sentence and prev is not None and not self._compare.search(raw_before):
+                # Nothing of its own before the figure (执结案件15748件，同比上升10.92%;
+                # 化解率达94.6%，位居全省前列): it measures what the previous figure measured.
                 subject = prev.fields.get("subject") or ""
+                if subject and kind == "ranking" and prev.rule.kind == "change" and prev.fields.get("value"):
+                    # The rank of a change is the rank of its size: 刑事警情降幅.
+                    subject += "降幅" if prev.fields["value"] < 0 else "增幅"
             c.fields["subject"] = self._clean(subject) if subject else None
             prev = c
 
