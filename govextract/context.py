@@ -20,6 +20,7 @@ and period starts (``自2017年...以来``) give no year.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
@@ -84,32 +85,82 @@ class Place:
 
 
 class Gazetteer:
-    """Administrative divisions (rules/gazetteer/divisions.tsv) and a matcher for their names."""
+    """Administrative divisions (rules/gazetteer/divisions.tsv) and a matcher for their names.
+
+    Full names (漳州市, 思明区) are found from their last character (市, 区, 县...), a
+    cheap scan; short names (漳州, 湖里) only for the places a document names in full
+    (and their provinces and prefectures) plus the provinces, and only where jieba,
+    with the gazetteer as its user dictionary, segments them as words of their own.
+    """
 
     def __init__(self, path: Path, stop: frozenset[str]):
-        self.by_name: dict[str, list[Place]] = {}
+        self.full: dict[str, list[Place]] = {}
+        self.short: dict[str, list[Place]] = {}
         for line in path.read_text(encoding="utf-8").splitlines()[1:]:
             cols = line.split("\t")
             if len(cols) < 6:
                 continue
             _, name, short, level, province, prefecture = cols[:6]
             place = Place(name, short, _LEVEL.get(level, 3), province, prefecture)
-            self.by_name.setdefault(name, []).append(place)
+            self.full.setdefault(name, []).append(place)
             if len(short) >= 2 and short != name and short not in stop:
-                self.by_name.setdefault(short, []).append(place)
-        names = sorted(self.by_name, key=lambda n: (-len(n), n))
-        self.pattern = regex.compile(r"\L<names>", names=names)
+                self.short.setdefault(short, []).append(place)
+        self._ends = re.compile("[" + "".join(sorted({n[-1] for n in self.full})) + "]")
+        self._longest = max(len(n) for n in self.full)
+        self._provinces = {
+            p.short: p for ps in self.full.values() for p in ps if p.level == 1 and p.short in self.short
+        }
+        self._tokenizer: object | None = None
+
+    def is_word(self, text: str, start: int, end: int) -> bool:
+        """Whether a short name (三明, 湖里) stands as a word of its own there: jieba, with the
+        gazetteer loaded as a user dictionary, segments its surroundings (新市 in 新市民 does not)."""
+        if self._tokenizer is None:
+            from .segment import tokenizer
+
+            self._tokenizer = tokenizer(sorted(self.full) + sorted(self.short))
+        from .segment import is_word
+
+        return is_word(self._tokenizer, text, start, end)
 
     def mentions(self, text: str) -> list[tuple[int, int, list[Place]]]:
-        out = []
-        for m in self.pattern.finditer(text):
-            name = m.group()
-            s = m.start()
-            # A two-character name (范县, 和县) inside a longer word (示范县) is not that place.
-            if len(name) == 2 and s > 0 and _is_han(text[s - 1]) and text[s - 1] not in "省市州盟区":
-                continue
-            out.append((s, m.end(), self.by_name[name]))
-        return out
+        found: dict[int, tuple[int, list[Place]]] = {}
+        for m in self._ends.finditer(text):
+            j = m.end()
+            for k in range(min(self._longest, j), 1, -1):
+                name = text[j - k : j]
+                places = self.full.get(name)
+                if places is None:
+                    continue
+                s = j - k
+                # Glued to the word before it, a name may be the tail of another word (滨海城市
+                # holds 海城市, 示范县 holds 范县): segmentation decides.
+                if (
+                    s > 0
+                    and _is_han(text[s - 1])
+                    and text[s - 1] not in "省市州盟区"
+                    and (k == 2 or not self.is_word(text, s, j))
+                ):
+                    continue
+                found[s] = (j, places)
+                break
+        shorts: set[str] = set(self._provinces)
+        for _, places in found.values():
+            for p in places:
+                shorts.add(p.short)
+                for parent in (p.province, p.prefecture):
+                    for q in self.full.get(parent, ()):
+                        shorts.add(q.short)
+        shorts &= set(self.short)
+        covered = [(s, e) for s, (e, _) in found.items()]
+        if shorts:
+            rx = re.compile("|".join(re.escape(w) for w in sorted(shorts, key=lambda w: (-len(w), w))))
+            for m in rx.finditer(text):
+                s, e = m.span()
+                if any(cs <= s < ce for cs, ce in covered) or not self.is_word(text, s, e):
+                    continue
+                found[s] = (e, self.short[m.group()])
+        return [(s, e, places) for s, (e, places) in sorted(found.items())]
 
 
 def _is_han(c: str) -> bool:
@@ -292,7 +343,8 @@ class Context:
                 series_of[k - a] = current
             elif current is not None:
                 ends = _BYLINE.match(self.source, s, e) or (self._standalone(k) and current[0] != "letter")
-                if ends or (current[0] == "bullet" and not self.source[s:e].strip()):
+                # A bulleted item is its own line; numbered and lettered ones run on.
+                if ends or current[0] == "bullet":
                     current = None
                 else:
                     series_of[k - a] = current
