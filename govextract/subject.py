@@ -46,7 +46,9 @@ class SubjectFinder:
         keep = _words(ruleset, "subject_keep")
         streak = ruleset.fragments.get("STREAK", "(?!)")
         rank_verb = ruleset.fragments.get("RANK_VERB", "(?!)")
-        self._lead = regex.compile(rf"^(?:(?!{_alt(keep)})(?:{time}|{streak}|{lead}))+")
+        self._magnitudes = frozenset(ruleset.lexicon("magnitude") or ())
+        marker = ruleset.fragments.get("SUBJECT_MARKER", "(?!)")
+        self._lead = regex.compile(rf"^(?:(?!{_alt(keep)})(?:{marker}|{time}|{streak}|{lead}))+")
         compare = ruleset.fragments.get("SUBJECT_COMPARE", "(?!)")
         tail = _alt(_words(ruleset, "subject_tail"))
         self._compare = regex.compile(compare)
@@ -194,6 +196,16 @@ class SubjectFinder:
                 if subject and kind == "ranking" and prev.rule.kind == "change" and prev.fields.get("value"):
                     # The rank of a change is the rank of its size: 刑事警情降幅.
                     subject += "降幅" if prev.fields["value"] < 0 else "增幅"
+            if (
+                kind == "ranking"
+                and subject in self._magnitudes
+                and same_sentence
+                and prev is not None
+                and prev.rule.kind == "change"
+                and prev.fields.get("subject")
+            ):
+                # 刑事警情同比下降11.08%，降幅排全市第一: the 降幅 of that change.
+                subject = prev.fields["subject"] + subject
             c.fields["subject"] = self._clean(subject) if subject else None
             prev = c
 
