@@ -93,7 +93,8 @@ class Gazetteer:
     with the gazetteer as its user dictionary, segments them as words of their own.
     """
 
-    def __init__(self, path: Path, stop: frozenset[str]):
+    def __init__(self, path: Path, stop: frozenset[str], stop_full: frozenset[str] = frozenset()):
+        self.stop_full = stop_full
         self.full: dict[str, list[Place]] = {}
         self.short: dict[str, list[Place]] = {}
         for line in path.read_text(encoding="utf-8").splitlines()[1:]:
@@ -130,7 +131,7 @@ class Gazetteer:
             for k in range(min(self._longest, j), 1, -1):
                 name = text[j - k : j]
                 places = self.full.get(name)
-                if places is None:
+                if places is None or name in self.stop_full:
                     continue
                 s = j - k
                 # Glued to the word before it, a name may be the tail of another word (滨海城市
@@ -168,8 +169,8 @@ def _is_han(c: str) -> bool:
 
 
 @lru_cache(maxsize=4)
-def _gazetteer(path: str, stop: frozenset[str]) -> Gazetteer:
-    return Gazetteer(Path(path), stop)
+def _gazetteer(path: str, stop: frozenset[str], stop_full: frozenset[str]) -> Gazetteer:
+    return Gazetteer(Path(path), stop, stop_full)
 
 
 def gazetteer_for(ruleset: RuleSet) -> Gazetteer | None:
@@ -181,6 +182,7 @@ def gazetteer_for(ruleset: RuleSet) -> Gazetteer | None:
                 frozenset(
                     (ruleset.lexicon("place_stop") or []) + (ruleset.lexicon("place_stop_derived") or [])
                 ),
+                frozenset(ruleset.lexicon("place_stop_full") or []),
             )
     return None
 
@@ -265,6 +267,22 @@ class Context:
         counts = Counter(m.place for m in mentions)
         return max(counts, key=lambda p: (counts[p], p.level))
 
+    def _dominant(self, mentions: list[_Mention], national: int = 0) -> Place | None:
+        """The place an article is about: named at least twice, in at least 40% of its
+        place mentions, and more often than the article says 我国 (a national report
+        naming provinces is about none of them). A place and the places inside it count
+        together (厦门市 with 思明区)."""
+        if not mentions:
+            return None
+        counts = Counter(m.place for m in mentions)
+        total = sum(counts.values())
+
+        def weight(p: Place) -> int:
+            return sum(n for q, n in counts.items() if q == p or p.contains(q))
+
+        best = max(counts, key=lambda p: (counts[p], p.level))
+        return best if counts[best] >= 2 and counts[best] > national and weight(best) >= 0.4 * total else None
+
     def _structure(self) -> list[Place | None]:
         """The place of the unit each line belongs to (article, lead, series)."""
         n = len(self._lines)
@@ -276,7 +294,8 @@ class Context:
         for a, b in pairwise(bounds):
             s0, e0 = self._lines[a][0], self._lines[b - 1][1] if b > a else self._lines[a][1]
             byline = self._places_in(*self._lines[a]) if _BYLINE.match(self.source, *self._lines[a]) else []
-            current = self._most_specific(byline) or self._best(self._places_in(s0, e0))
+            national = self.source.count("我国", s0, e0) + self.source.count("我國", s0, e0)
+            current = self._most_specific(byline) or self._dominant(self._places_in(s0, e0), national)
             series_place: dict[tuple[str, int], Place | None] = {}
             series_of: list[tuple[str, int] | None] = [None] * (b - a)
             self._series(a, b, series_of)
@@ -286,7 +305,8 @@ class Context:
                 series_place[key] = mentions  # resolved below against the context at its start
             for k in range(a, b):
                 key = series_of[k - a]
-                if key is None and k != a and self._standalone(k):
+                # A national report (我国 more often than any place) has no lead places.
+                if key is None and k != a and self._standalone(k) and (current is not None or national < 3):
                     lead = self._places_in(*self._lines[k])
                     first = self._lead_place(lead, self._lines[k][0])
                     if first is not None:
@@ -305,6 +325,10 @@ class Context:
                                 m.place == best and self.source[m.start : m.end] == best.name for m in foreign
                             )
                         )
+                        if current is None:
+                            # Without a place around it, a series needs a dominant one of its own.
+                            best = self._dominant(mentions, national) if national < 3 else None
+                            clear = best is not None
                         series_place[key] = best if clear else None
                     places[k] = series_place[key] or current
                 else:
