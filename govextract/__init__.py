@@ -19,7 +19,7 @@ __all__ = ["Record", "__version__", "extract", "extract_path"]
 
 def extract(text: str, doc: str = "-") -> list[Record]:
     """All metric records of ``text`` (records are pydantic models; ``model_dump()`` gives JSON data)."""
-    from .extract import extract as _extract
+    from .engine import extract as _extract
 
     return _extract(text, doc)
 
@@ -29,7 +29,7 @@ def extract_path(path: str, encoding: str | None = None) -> list[Record]:
     from pathlib import Path
 
     from .documents import Input, read_text
-    from .extract import extract as _extract
+    from .engine import extract as _extract
 
     return _extract(read_text(Input(str(path), Path(path)), encoding), str(path))
 

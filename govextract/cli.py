@@ -134,7 +134,7 @@ def parse(
 ) -> None:
     """Extract metric records from reports."""
     from .documents import Failure, expand, read_text
-    from .extract import Extractor
+    from .engine import Extractor
     from .record import FIELDS
     from .writers import FORMATS, Writer
 
@@ -190,8 +190,8 @@ def evaluate(
     import orjson
 
     from .documents import Failure, expand, read_text
+    from .engine import Extractor
     from .evaluate import load_gold, report, score
-    from .extract import Extractor
 
     if not gold_dir.is_dir():
         raise typer.BadParameter(f"{gold_dir} is not a directory", param_hint="GOLD_DIR")
@@ -259,7 +259,7 @@ def explain(
     rules: RulesOpt = None,
 ) -> None:
     """Show which rules matched where in TEXT, what each produced and what was dropped."""
-    from .extract import Extractor
+    from .engine import Extractor
 
     result = Extractor(_load(rules)).run(snippet, "-", explain=True)
     for ev in result.trace:

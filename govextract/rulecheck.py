@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .extract import Extractor
+from .engine import Extractor
 from .normalize import normalize
 from .record import Record
 from .ruleset import Rule, RuleSet

@@ -155,7 +155,13 @@ def rule_files(dirs: Iterable[Path]) -> list[Path]:
         if d.is_file():
             files.append(d)
         elif d.is_dir():
-            files.extend(sorted(p for p in d.rglob("*.toml") if not any(x.startswith(".") for x in p.parts)))
+            # Hidden entries below d are skipped; d itself may sit under a hidden
+            # directory (a .venv, ~/.local): judge only the parts below it.
+            files.extend(
+                sorted(
+                    p for p in d.rglob("*.toml") if not any(x.startswith(".") for x in p.relative_to(d).parts)
+                )
+            )
         else:
             raise RuleError([f"{d}: no such rules file or directory"])
     return files

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import regex
 
 if TYPE_CHECKING:
-    from .extract import Candidate
+    from .engine import Candidate
     from .normalize import NormText
     from .ruleset import RuleSet
 
