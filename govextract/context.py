@@ -208,7 +208,10 @@ class Context:
         self._lines = self._split_lines()
         self._line_starts = [s for s, _ in self._lines]
         self._unit_place = self._structure()
+        self._sentence_stops = [m.start() for m in _SENTENCE_END.finditer(self.source)]
+        self._clause_stops = [m.start() for m in _CLAUSE_END.finditer(self.source)]
         self._years = self._find_years()
+        self._year_starts = [y[0] for y in self._years]
         self._review_year = self._review()
 
     # -- places ----------------------------------------------------------------
@@ -385,21 +388,20 @@ class Context:
         place = self._most_specific(own) or unit
         return place.name if place else None
 
+    @staticmethod
+    def _between(stops: list[int], start: int, end: int, n: int) -> tuple[int, int]:
+        """The span around [start, end) delimited by the stop characters at ``stops``."""
+        i = bisect_right(stops, start - 1)
+        s = stops[i - 1] + 1 if i > 0 else 0
+        j = bisect_right(stops, end - 1)
+        e = stops[j] if j < len(stops) else n
+        return s, e
+
     def _clause(self, start: int, end: int) -> tuple[int, int]:
-        text = self.source
-        s = start
-        while s > 0 and not _CLAUSE_END.match(text, s - 1):
-            s -= 1
-        m = _CLAUSE_END.search(text, end)
-        return s, (m.start() if m else len(text))
+        return self._between(self._clause_stops, start, end, len(self.source))
 
     def _sentence(self, start: int, end: int) -> tuple[int, int]:
-        text = self.source
-        s = start
-        while s > 0 and not _SENTENCE_END.match(text, s - 1):
-            s -= 1
-        m = _SENTENCE_END.search(text, end)
-        return s, (m.start() if m else len(text))
+        return self._between(self._sentence_stops, start, end, len(self.source))
 
     # -- years -----------------------------------------------------------------------
     def _find_years(self) -> list[tuple[int, int, int, bool]]:
@@ -443,20 +445,21 @@ class Context:
 
     def year(self, start: int, end: int) -> int | None:
         ss, se = self._sentence(start, end)
-        before = [y for s, e, y, since in self._years if ss <= s and e <= start and not since]
-        if before:
-            return before[-1]
-        if any(ss <= s and e <= start and since for s, e, _, since in self._years):
-            return None  # a period that started then: 自2017年...以来
-        after = [y for s, e, y, since in self._years if end <= s and e <= se and not since]
-        if after and not _PLAN.search(self.source, end, se):
-            return after[0]
         k = bisect_right(self._line_starts, start) - 1
         line_start = self._lines[k][0]
+        lo = bisect_right(self._year_starts, min(ss, line_start) - 1)
+        hi = bisect_right(self._year_starts, se)
+        near = self._years[lo:hi]
+        before = [y for s, e, y, since in near if ss <= s and e <= start and not since]
+        if before:
+            return before[-1]
+        if any(ss <= s and e <= start and since for s, e, _, since in near):
+            return None  # a period that started then: 自2017年...以来
+        after = [y for s, e, y, since in near if end <= s and e <= se and not since]
+        if after and not _PLAN.search(self.source, end, se):
+            return after[0]
         opening = [
-            y
-            for s, e, y, since in self._years
-            if line_start <= s < line_start + 3 and e <= start and not since
+            y for s, e, y, since in near if line_start <= s < line_start + 3 and e <= start and not since
         ]
         if opening:
             return opening[0]

@@ -31,8 +31,15 @@ _SPACES = " \t\u3000\u00a0\u2002\u2003\u2009\u200b\r"
 # line (not a wrapped PDF column): its line breaks are kept.
 _PARAGRAPH_LINES = 120
 
-_FULLWIDTH = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)}
+# Full-width digits, letters and the signs figures use (１２％, ９４．６) fold to
+# half-width; Chinese punctuation (，。（）) stays, the rules know both forms.
+_FULLWIDTH = {
+    c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F) if chr(c - 0xFEE0).isalnum() or chr(c - 0xFEE0) in "%.+-/:~"
+}
 _FULLWIDTH.update({0x3000: 0x20, 0xFE6A: 0x25, 0x2236: 0x3A})
+_HAS_FULLWIDTH = regex.compile("[" + "".join(chr(c) for c in _FULLWIDTH) + "]")
+# A full-width comma between digit groups is a thousands separator (６，４９９，８６２).
+_WIDE_THOUSANDS = regex.compile(r"(?<=\d)，(?=\d{3}(?!\d))")
 
 
 @lru_cache(maxsize=1)
@@ -66,8 +73,10 @@ def _simplify_aligned(text: str) -> str:
 
 
 def fold_width(text: str) -> str:
-    """Full-width ASCII forms to half-width (１２％ -> 12%)."""
-    return text.translate(_FULLWIDTH)
+    """Full-width digits, letters and figure signs to half-width (１２％ -> 12%)."""
+    if not _HAS_FULLWIDTH.search(text):
+        return text
+    return _WIDE_THOUSANDS.sub(",", text.translate(_FULLWIDTH))
 
 
 def _word_char(c: str) -> bool:
