@@ -38,8 +38,8 @@ if TYPE_CHECKING:
     from .ruleset import RuleSet
 
 _LEVEL = {"province": 1, "prefecture": 2, "county": 3}
-_SENTENCE_END = regex.compile(r"[。！？!?；;\n■●◆]")
-_CLAUSE_END = regex.compile(r"[。！？!?；;，,、:：\n■●◆]")
+_SENTENCE_STOPS = frozenset("。！？!?；;\n■●◆")
+_CLAUSE_STOPS = frozenset("。！？!?；;，,、:：\n■●◆")
 _YEAR = regex.compile(
     r"(?P<from>自|从)?(?<![\d.])(?P<y1>(?:19|20)\d{2})(?:\s*[-—–~至到]\s*(?P<y2>(?:19|20)?\d{2}))?\s*年"
     r"(?P<tail>度|以来|来|底|末)?"
@@ -208,8 +208,6 @@ class Context:
         self._lines = self._split_lines()
         self._line_starts = [s for s, _ in self._lines]
         self._unit_place = self._structure()
-        self._sentence_stops = [m.start() for m in _SENTENCE_END.finditer(self.source)]
-        self._clause_stops = [m.start() for m in _CLAUSE_END.finditer(self.source)]
         self._years = self._find_years()
         self._year_starts = [y[0] for y in self._years]
         self._review_year = self._review()
@@ -388,20 +386,22 @@ class Context:
         place = self._most_specific(own) or unit
         return place.name if place else None
 
-    @staticmethod
-    def _between(stops: list[int], start: int, end: int, n: int) -> tuple[int, int]:
-        """The span around [start, end) delimited by the stop characters at ``stops``."""
-        i = bisect_right(stops, start - 1)
-        s = stops[i - 1] + 1 if i > 0 else 0
-        j = bisect_right(stops, end - 1)
-        e = stops[j] if j < len(stops) else n
+    def _between(self, stops: frozenset[str], start: int, end: int) -> tuple[int, int]:
+        """The span around [start, end) up to the nearest stop characters on either side."""
+        text = self.source
+        s = start
+        while s > 0 and text[s - 1] not in stops:
+            s -= 1
+        e, n = end, len(text)
+        while e < n and text[e] not in stops:
+            e += 1
         return s, e
 
     def _clause(self, start: int, end: int) -> tuple[int, int]:
-        return self._between(self._clause_stops, start, end, len(self.source))
+        return self._between(_CLAUSE_STOPS, start, end)
 
     def _sentence(self, start: int, end: int) -> tuple[int, int]:
-        return self._between(self._sentence_stops, start, end, len(self.source))
+        return self._between(_SENTENCE_STOPS, start, end)
 
     # -- years -----------------------------------------------------------------------
     def _find_years(self) -> list[tuple[int, int, int, bool]]:

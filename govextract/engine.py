@@ -95,9 +95,42 @@ def _candidate(rule: Rule, m: regex.Match, head: Candidate | None = None) -> Can
     return Candidate(rule=rule, start=s, end=e, mstart=m.start(), mend=m.end(), groups=groups, head=head)
 
 
-def _finditer(rule: Rule, pattern: Any, text: str, warnings: list[str], doc: str) -> Iterator[regex.Match]:
+# Sentences: a rule with a gate runs only over the sentences its gate finds something in.
+_SENTENCE = regex.compile(r"[^。！？!?；;\n]+[。！？!?；;\n]?|\n")
+
+
+class _Spans:
+    """The spans of one text that each gate lets through (computed once per gate)."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self._sentences: list[tuple[int, int]] | None = None
+        self._by_gate: dict[Any, list[tuple[int, int]]] = {}
+
+    def of(self, gate: Any) -> list[tuple[int, int]]:
+        if gate is None:
+            return [(0, len(self.text))]
+        spans = self._by_gate.get(gate)
+        if spans is None:
+            if self._sentences is None:
+                self._sentences = [m.span() for m in _SENTENCE.finditer(self.text)]
+            spans = []
+            for s, e in self._sentences:
+                if gate.search(self.text, s, e):
+                    if spans and spans[-1][1] == s:
+                        spans[-1] = (spans[-1][0], e)  # run on through consecutive sentences
+                    else:
+                        spans.append((s, e))
+            self._by_gate[gate] = spans
+        return spans
+
+
+def _finditer(
+    rule: Rule, pattern: Any, text: str, warnings: list[str], doc: str, spans: _Spans | None = None
+) -> Iterator[regex.Match]:
     try:
-        yield from pattern.finditer(text, timeout=TIMEOUT)
+        for s, e in spans.of(rule.gate) if spans is not None else [(0, len(text))]:
+            yield from pattern.finditer(text, s, e, timeout=TIMEOUT)
     except TimeoutError:
         warnings.append(
             f"{doc}: rule {rule.id} timed out after {TIMEOUT:g} s; its matches there are incomplete"
@@ -113,11 +146,11 @@ class Extractor:
 
     # -- 2. exclusions -------------------------------------------------
     def _exclusion_masks(
-        self, text: str, trace: list[TraceEvent] | None, warnings: list[str], doc: str
+        self, text: str, trace: list[TraceEvent] | None, warnings: list[str], doc: str, spans: _Spans
     ) -> dict[str, bytearray]:
         masks: dict[str, bytearray] = {}
         for rule in self.rules.exclusion_rules:
-            for m in _finditer(rule, rule.regex, text, warnings, doc):
+            for m in _finditer(rule, rule.regex, text, warnings, doc, spans):
                 s, e = m.span()
                 if e <= s:
                     continue
@@ -131,10 +164,10 @@ class Extractor:
         return masks
 
     # -- 3. candidates ---------------------------------------------------
-    def _candidates(self, text: str, warnings: list[str], doc: str) -> list[Candidate]:
+    def _candidates(self, text: str, warnings: list[str], doc: str, spans: _Spans) -> list[Candidate]:
         out: list[Candidate] = []
         for rule in self.rules.metric_rules:
-            for m in _finditer(rule, rule.regex, text, warnings, doc):
+            for m in _finditer(rule, rule.regex, text, warnings, doc, spans):
                 if m.end() <= m.start():
                     continue
                 head = _candidate(rule, m)
@@ -220,9 +253,10 @@ class Extractor:
         warnings: list[str] = []
         norm = normalize(source)
         text = norm.text
-        masks = self._exclusion_masks(text, trace, warnings, doc)
+        spans = _Spans(text)
+        masks = self._exclusion_masks(text, trace, warnings, doc, spans)
         kept: list[Candidate] = []
-        for c in self._candidates(text, warnings, doc):
+        for c in self._candidates(text, warnings, doc, spans):
             target = c.groups.get("num") or c.groups.get("title") or (c.start, c.end, "")
             mask = masks.get(c.rule.kind)
             why = ""
@@ -282,8 +316,11 @@ def _event(c: Candidate, text: str, outcome: str) -> TraceEvent:
 
 
 def _clean(raw: str) -> str:
-    text = to_simplified(regex.sub(r"[\s“”\"‘’「」『』]", "", raw))
-    return regex.sub(r"(?:荣誉称号|称号)$", "", text)
+    return _TITLE_TAIL.sub("", to_simplified(_NOISE.sub("", raw)))
+
+
+_NOISE = regex.compile(r"[\s“”\"‘’「」『』]")
+_TITLE_TAIL = regex.compile(r"(?:荣誉称号|称号)$")
 
 
 def _resolve_overlaps(cands: list[Candidate], text: str, trace: list[TraceEvent] | None) -> list[Candidate]:

@@ -37,7 +37,19 @@ _FULLWIDTH = {
     c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F) if chr(c - 0xFEE0).isalnum() or chr(c - 0xFEE0) in "%.+-/:~"
 }
 _FULLWIDTH.update({0x3000: 0x20, 0xFE6A: 0x25, 0x2236: 0x3A})
-_HAS_FULLWIDTH = regex.compile("[" + "".join(chr(c) for c in _FULLWIDTH) + "]")
+_HAS_FULLWIDTH = regex.compile("[" + "".join(chr(c) for c in _FULLWIDTH) + "]+")
+_FOLDED_CHARS = {chr(k): chr(v) for k, v in _FULLWIDTH.items()}
+
+
+class _Folded(dict):
+    def __missing__(self, run: str) -> str:
+        value = "".join(_FOLDED_CHARS[c] for c in run)
+        if len(run) <= 4:  # indentation and short figures recur; long runs are not kept
+            self[run] = value
+        return value
+
+
+_FOLDED = _Folded()
 # A full-width comma between digit groups is a thousands separator (６，４９９，８６２).
 _WIDE_THOUSANDS = regex.compile(r"(?<=\d)，(?=\d{3}(?!\d))")
 
@@ -76,7 +88,10 @@ def fold_width(text: str) -> str:
     """Full-width digits, letters and figure signs to half-width (１２％ -> 12%)."""
     if not _HAS_FULLWIDTH.search(text):
         return text
-    return _WIDE_THOUSANDS.sub(",", text.translate(_FULLWIDTH))
+    # Substituting the matches beats str.translate over the whole text: most documents
+    # hold only a few full-width characters (the ideographic spaces that indent them).
+    folded = _HAS_FULLWIDTH.sub(lambda m: _FOLDED[m.group()], text)
+    return _WIDE_THOUSANDS.sub(",", folded)
 
 
 def _word_char(c: str) -> bool:

@@ -41,6 +41,10 @@ def check_rule(extractor: Extractor, rule: Rule) -> list[str]:
     label = f"{rule.file}: rule {rule.id!r}"
     fields = set(Record.model_fields)
     for i, ex in enumerate(rule.spec.examples, 1):
+        if rule.gate is not None and not rule.gate.search(normalize(ex.text).text):
+            problems.append(
+                f"{label}: example {i} {ex.text!r}: its gate {rule.spec.gate} lets nothing through"
+            )
         records = extractor.run(ex.text, "-").records
         if rule.kind == "exclude":
             norm = normalize(ex.text)

@@ -75,6 +75,7 @@ class RuleSpec(BaseModel):
     anchor: str | None = None
     continuation: str | None = None
     applies_to: list[str] | None = None
+    gate: str | None = None
     examples: list[Example] = []
     negatives: list[str] = []
 
@@ -94,6 +95,7 @@ class Rule:
     file: str
     regex: Any
     continuation: Any | None
+    gate: Any | None = None
 
     @property
     def id(self) -> str:
@@ -402,6 +404,13 @@ def _compile_rule(
         if spec.applies_to is not None:
             problems.append(f"{label}: applies_to is for exclusions only")
             ok = False
+    gate = None
+    if spec.gate is not None:
+        if spec.gate not in fragments:
+            problems.append(f"{label}: gate: unknown fragment {spec.gate!r}")
+            ok = False
+        else:
+            gate = _compile_gate(fragments[spec.gate])
     if not spec.examples and not spec.negatives:
         problems.append(f"{label}: a rule needs examples (positive and negative)")
         ok = False
@@ -413,4 +422,14 @@ def _compile_rule(
         ok = False
     if not ok:
         return None
-    return Rule(spec=spec, file=path, regex=rx, continuation=cont)
+    return Rule(spec=spec, file=path, regex=rx, continuation=cont, gate=gate)
+
+
+_GATES: dict[str, Any] = {}
+
+
+def _compile_gate(text: str) -> Any:
+    """One compiled pattern per gate text, so rules sharing a gate share its spans."""
+    if text not in _GATES:
+        _GATES[text] = regex.compile(text)
+    return _GATES[text]

@@ -25,6 +25,8 @@ _QUOTES = "“”\"‘’'「」『』《》"
 _MAX_BEFORE = 40
 _MAX_AFTER = 16
 _MAX_SUBJECT = 18
+_QUOTED_END = regex.compile(rf"[{_QUOTES}]([^{_QUOTES}]{{2,}})[{_QUOTES}]$")
+_NEXT_FIGURE = regex.compile(r"[\d.,万亿千百]+[个件项条名人起家类种]")
 _LONG_PAREN = regex.compile(r"[(（][^()（）]{5,}[)）]")
 
 
@@ -105,7 +107,7 @@ class SubjectFinder:
 
     def _trim(self, phrase: str) -> str:
         phrase = _LONG_PAREN.sub("", phrase)
-        m = regex.search(rf"[{_QUOTES}]([^{_QUOTES}]{{2,}})[{_QUOTES}]$", phrase)
+        m = _QUOTED_END.search(phrase)
         if m:
             # A quoted term right before the figure is its name: “五员”3070人.
             return m.group(1)
@@ -184,9 +186,9 @@ class SubjectFinder:
                 # 13大类1075个问题清单: the noun after the next figure is shared.
                 after = self._after(text, c.mend)
                 if not after:
-                    nxt = regex.match(r"[\d.,万亿千百]+[个件项条名人起家类种]", text[c.mend :])
+                    nxt = _NEXT_FIGURE.match(text, c.mend)
                     if nxt:
-                        subject = self._after(text, c.mend + nxt.end())
+                        subject = self._after(text, nxt.end())
             if not subject and before:
                 subject = before
             if not subject and same_sentence and prev is not None and not self._compare.search(raw_before):
