@@ -308,6 +308,12 @@ class Extractor:
             records.append(Record.model_validate(data, context=validation))
             if trace is not None:
                 trace.append(_event(c, text, "record"))
+        if trace:
+            # Rules matched the normalized text: report every event on the source.
+            for ev in trace:
+                ev.start, ev.end = norm.src_span(ev.start, ev.end)
+                ev.text = source[ev.start : ev.end]
+            trace.sort(key=lambda ev: (ev.start, ev.end, ev.outcome != "record"))
         return Extraction(records=records, trace=trace or [], warnings=warnings)
 
 
