@@ -307,7 +307,12 @@ class Context:
             for k in range(a, b):
                 key = series_of[k - a]
                 # A national report (我国 more often than any place) has no lead places.
-                if key is None and k != a and self._standalone(k) and (current is not None or national < 3):
+                if (
+                    key is None
+                    and not _BYLINE.match(self.source, *self._lines[k])
+                    and self._standalone(k)
+                    and (current is not None or national < 3)
+                ):
                     lead = self._places_in(*self._lines[k])
                     first = self._lead_place(lead, self._lines[k][0])
                     if first is not None:
