@@ -28,15 +28,28 @@ def decode(data: bytes, encoding: str | None = None) -> str:
             return data.decode("utf-16")
         except UnicodeDecodeError as exc:
             raise DecodeError(f"UTF-16 BOM but invalid UTF-16 at byte {exc.start}") from exc
-    if b"\x00" in data[:4096]:
+    head = data[:4096]
+    if head.count(b"\x00") > max(1, len(head) // 100):
         raise DecodeError("binary data (NUL bytes), not text")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    # A damaged UTF-8 file (cut inside a character, a few bytes overwritten) is still
+    # UTF-8: decode it with U+FFFD for the broken bytes rather than refuse the rest.
+    damaged = data.decode("utf-8", errors="replace")
+    if damaged.count("\ufffd") <= max(2, len(damaged) // 200) and _mostly_cjk_or_ascii(damaged):
+        return damaged
     from charset_normalizer import from_bytes  # only for files that are not UTF-8
 
     best = from_bytes(data, cp_isolation=["gb18030", "big5", "utf_16", "cp1252"]).best()
     if best is None:
         raise DecodeError("cannot tell the encoding (not UTF-8, GB18030, Big5 or UTF-16)")
     return str(best)
+
+
+def _mostly_cjk_or_ascii(text: str) -> bool:
+    """Whether a text decoded with replacements still reads as a Chinese (or ASCII) report."""
+    sample = text[:20000]
+    good = sum(1 for c in sample if c.isascii() or "\u3000" <= c <= "\u9fff" or "\uff00" <= c <= "\uffef")
+    return good >= 0.9 * len(sample)

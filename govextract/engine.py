@@ -126,22 +126,32 @@ class _Spans:
 
 
 def _finditer(
-    rule: Rule, pattern: Any, text: str, warnings: list[str], doc: str, spans: _Spans | None = None
+    rule: Rule,
+    pattern: Any,
+    text: str,
+    warnings: list[str],
+    doc: str,
+    spans: _Spans | None = None,
+    timeout: float = TIMEOUT,
 ) -> Iterator[regex.Match]:
-    try:
-        for s, e in spans.of(rule.gate) if spans is not None else [(0, len(text))]:
-            yield from pattern.finditer(text, s, e, timeout=TIMEOUT)
-    except TimeoutError:
-        warnings.append(
-            f"{doc}: rule {rule.id} timed out after {TIMEOUT:g} s; its matches there are incomplete"
-        )
+    """Matches of a rule; a rule that runs out of time is reported, never a hang."""
+    for s, e in spans.of(rule.gate) if spans is not None else [(0, len(text))]:
+        try:
+            yield from pattern.finditer(text, s, e, timeout=timeout)
+        except TimeoutError:
+            line = text.count("\n", 0, s) + 1
+            warnings.append(
+                f"{doc}: rule {rule.id} timed out after {timeout:g} s near line {line}; "
+                "its matches in that sentence are skipped"
+            )
 
 
 class Extractor:
     """Runs a rule set over texts. Build once, call many times."""
 
-    def __init__(self, rules: RuleSet | None = None):
+    def __init__(self, rules: RuleSet | None = None, *, timeout: float = TIMEOUT):
         self.rules = rules or load_rules()
+        self.timeout = timeout  # seconds one rule may spend on one stretch of text
         self.subjects = SubjectFinder(self.rules)
 
     # -- 2. exclusions -------------------------------------------------
@@ -150,7 +160,7 @@ class Extractor:
     ) -> dict[str, bytearray]:
         masks: dict[str, bytearray] = {}
         for rule in self.rules.exclusion_rules:
-            for m in _finditer(rule, rule.regex, text, warnings, doc, spans):
+            for m in _finditer(rule, rule.regex, text, warnings, doc, spans, self.timeout):
                 s, e = m.span()
                 if e <= s:
                     continue
@@ -167,16 +177,23 @@ class Extractor:
     def _candidates(self, text: str, warnings: list[str], doc: str, spans: _Spans) -> list[Candidate]:
         out: list[Candidate] = []
         for rule in self.rules.metric_rules:
-            for m in _finditer(rule, rule.regex, text, warnings, doc, spans):
+            for m in _finditer(rule, rule.regex, text, warnings, doc, spans, self.timeout):
                 if m.end() <= m.start():
                     continue
                 head = _candidate(rule, m)
                 out.append(head)
                 if rule.continuation is not None:
                     pos = m.end()
-                    while (cm := rule.continuation.match(text, pos, timeout=TIMEOUT)) and cm.end() > pos:
-                        out.append(_candidate(rule, cm, head))
-                        pos = cm.end()
+                    try:
+                        while (
+                            cm := rule.continuation.match(text, pos, timeout=self.timeout)
+                        ) and cm.end() > pos:
+                            out.append(_candidate(rule, cm, head))
+                            pos = cm.end()
+                    except TimeoutError:
+                        warnings.append(
+                            f"{doc}: the continuation of rule {rule.id} timed out at offset {pos}"
+                        )
         return out
 
     # -- 5. values -------------------------------------------------------
