@@ -38,7 +38,7 @@ def decode(data: bytes, encoding: str | None = None) -> str:
     # A damaged UTF-8 file (cut inside a character, a few bytes overwritten) is still
     # UTF-8: decode it with U+FFFD for the broken bytes rather than refuse the rest.
     damaged = data.decode("utf-8", errors="replace")
-    if damaged.count("\ufffd") <= max(2, len(damaged) // 200) and _mostly_cjk_or_ascii(damaged):
+    if damaged.count("\ufffd") <= max(2, len(damaged) // 50) and _mostly_cjk_or_ascii(damaged):
         return damaged
     from charset_normalizer import from_bytes  # only for files that are not UTF-8
 
