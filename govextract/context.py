@@ -460,8 +460,10 @@ class Context:
             return before[-1]
         if any(ss <= s and e <= start and since for s, e, _, since in near):
             return None  # a period that started then: 自2017年...以来
-        after = [y for s, e, y, since in near if end <= s and e <= se and not since]
-        if after and not _PLAN.search(self.source, end, se):
+        # A year written after the figure counts within its clause only (纳入2022年...).
+        ce = self._clause(start, end)[1]
+        after = [y for s, e, y, since in near if end <= s and e <= ce and not since]
+        if after and not _PLAN.search(self.source, end, ce):
             return after[0]
         opening = [
             y for s, e, y, since in near if line_start <= s < line_start + 3 and e <= start and not since

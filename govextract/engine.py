@@ -339,7 +339,8 @@ def _event(c: Candidate, text: str, outcome: str) -> TraceEvent:
 
 
 def _clean(raw: str) -> str:
-    return _TITLE_TAIL.sub("", to_simplified(_NOISE.sub("", raw)))
+    text = to_simplified(_NOISE.sub("", raw)).replace("（", "(").replace("）", ")")
+    return _TITLE_TAIL.sub("", text).rstrip("…")
 
 
 _NOISE = regex.compile(r"[\s“”\"‘’「」『』]")

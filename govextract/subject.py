@@ -25,6 +25,7 @@ _QUOTES = "“”\"‘’'「」『』《》"
 _MAX_BEFORE = 40
 _MAX_AFTER = 16
 _MAX_SUBJECT = 18
+_NOT_A_NAME = regex.compile(r"[\d〔〕()（）\[\]—…+]")
 _QUOTED_END = regex.compile(rf"[{_QUOTES}]([^{_QUOTES}]{{2,}})[{_QUOTES}]$")
 _NEXT_FIGURE = regex.compile(r"[\d.,万亿千百]+[个件项条名人起家类种]")
 _LONG_PAREN = regex.compile(r"[(（][^()（）]{5,}[)）]")
@@ -49,6 +50,7 @@ class SubjectFinder:
         streak = ruleset.fragments.get("STREAK", "(?!)")
         rank_verb = ruleset.fragments.get("RANK_VERB", "(?!)")
         self._magnitudes = frozenset(ruleset.lexicon("magnitude") or ())
+        self._noun_suffix = regex.compile(_alt(_words(ruleset, "subject_noun_suffix")))
         marker = ruleset.fragments.get("SUBJECT_MARKER", "(?!)")
         self._lead = regex.compile(rf"^(?:(?!{_alt(keep)})(?:{marker}|{time}|{streak}|{lead}))+")
         compare = ruleset.fragments.get("SUBJECT_COMPARE", "(?!)")
@@ -120,6 +122,8 @@ class SubjectFinder:
         # What the last verb acts on is what is counted ("办理法律援助" -> "法律援助",
         # "专项行动抓获犯罪嫌疑人" -> "犯罪嫌疑人"), when a noun phrase remains.
         for m in reversed(list(self._verbs.finditer(phrase, overlapped=False))):
+            if self._noun_suffix.match(phrase, m.end()):
+                continue  # 调解员协会: the verb is part of a noun
             rest = self._lead.sub("", phrase[m.end() :])
             if len(rest) >= 3 and not _has_open_paren(phrase[: m.end()]):
                 phrase = rest
@@ -142,7 +146,9 @@ class SubjectFinder:
         if m:
             phrase = phrase[: m.start()]
         phrase = phrase.strip(_QUOTES + " ")
-        return self._clean(phrase) if len(phrase) >= 2 else None
+        if len(phrase) < 2 or _NOT_A_NAME.search(phrase):
+            return None  # a fragment (2017—, 〔曾...), not who received it
+        return self._clean(phrase)
 
     def _clean(self, phrase: str) -> str | None:
         from .normalize import to_simplified
