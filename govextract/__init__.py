@@ -25,7 +25,10 @@ def extract(text: str, doc: str = "-") -> list[Record]:
 
 
 def extract_path(path: str, encoding: str | None = None) -> list[Record]:
-    """All records of one report file (any supported encoding), ``doc`` being ``path``."""
+    """All records of one report file, ``doc`` being ``path``: read by its suffix as the
+    command line reads it (.txt in any supported encoding, .html/.htm, .pdf, .docx; other
+    suffixes as text), offsets into the text ``govextract text`` prints. Raises ``OSError``
+    or ``ValueError`` (``govextract.formats.FormatError``) with the reason."""
     from pathlib import Path
 
     from .documents import Input, read_text

@@ -1,4 +1,4 @@
-"""The command line: `govextract parse`, `eval`, `rules`, `schema`, `explain`, `text`."""
+"""The command line: `govextract parse`, `eval`, `rules`, `schema`, `explain`, `text`, `show`."""
 
 from __future__ import annotations
 
@@ -28,6 +28,55 @@ app.add_typer(rules_app, name="rules")
 
 def _err(msg: str) -> None:
     print(f"govextract: {msg}", file=sys.stderr, flush=True)
+
+
+def _one_line(text: str) -> str:
+    """A message on one line whatever the file name or reason holds."""
+    return text.replace("\r", "\\r").replace("\n", "\\n")
+
+
+def _read(item, encoding: str | None = None) -> str | None:
+    """The text of an input, or None after one line on stderr naming it and the reason."""
+    from .documents import read_text
+
+    try:
+        return read_text(item, encoding)
+    except OSError as exc:  # missing, permission denied, a directory, an I/O error
+        reason = exc.strerror or str(exc)
+        reason = reason[:1].lower() + reason[1:]
+    except ValueError as exc:  # formats.FormatError: undecodable, empty, corrupt, no text, ...
+        reason = str(exc)
+    except Exception as exc:  # a reader's failure on a strange file must not end the run
+        reason = f"cannot read ({type(exc).__name__}: {exc})"
+    _err(_one_line(f"{item.name}: {reason}"))
+    return None
+
+
+def _run(extractor, text: str, name: str):
+    """Records of one input, or None after one line on stderr if extraction failed."""
+    try:
+        return extractor.run(text, name)
+    except Exception as exc:
+        _err(_one_line(f"{name}: extraction failed ({type(exc).__name__}: {exc})"))
+        return None
+
+
+ProgressOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--progress/--no-progress",
+        help="Always / never draw a progress bar on stderr "
+        "(default: for more than 5 files, when stderr is a terminal and records do not go to it).",
+    ),
+]
+GlobOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--glob",
+        help="The files a directory contributes, e.g. '*.html' "
+        "(default: *.txt *.html *.htm *.pdf *.docx, any case).",
+    ),
+]
 
 
 def _version(value: bool) -> None:
@@ -114,7 +163,11 @@ RulesOpt = Annotated[
 @app.command()
 def parse(
     paths: Annotated[
-        list[str], typer.Argument(help="Files or directories (walked for *.txt); - reads stdin.")
+        list[str],
+        typer.Argument(
+            help="Files (.txt .html .htm .pdf .docx; other suffixes read as text) or directories "
+            "(walked for those); - reads stdin."
+        ),
     ],
     fmt: Annotated[str, typer.Option("--format", "-f", help="json (one array), jsonl or csv.")] = "json",
     output: Annotated[
@@ -128,12 +181,16 @@ def parse(
     encoding: Annotated[
         str | None, typer.Option("--encoding", help="Force the input encoding (default: detected per file).")
     ] = None,
-    glob: Annotated[str, typer.Option("--glob", help="Which files a directory contributes.")] = "*.txt",
+    glob: GlobOpt = None,
     rules: RulesOpt = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary line on stderr.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No summary line and no progress bar on stderr.")
+    ] = False,
+    progress: ProgressOpt = None,
 ) -> None:
     """Extract metric records from reports."""
-    from .documents import Failure, expand, read_text
+    from . import progress as bar
+    from .documents import Failure, Input, expand
     from .engine import Extractor
     from .record import FIELDS
     from .writers import FORMATS, Writer
@@ -148,26 +205,33 @@ def parse(
     extractor = Extractor(_load(rules))
     t0 = time.perf_counter()
     files = failures = 0
-    with _output(output, newline="" if fmt == "csv" else None) as out:
+    items = list(expand(paths, glob))
+    total = sum(isinstance(item, Input) for item in items)
+    draw = bar.wanted(total, force=progress, quiet=quiet, stdout_is_output=output is None)
+    with (
+        _output(output, newline="" if fmt == "csv" else None) as out,
+        bar.progress(total, draw) as step,
+    ):
         writer = Writer(out, fmt, field_list, bom=bom)
-        for item in expand(paths, glob):
+        for item in items:
             if isinstance(item, Failure):
                 failures += 1
-                _err(str(item))
+                _err(_one_line(str(item)))
                 continue
+            step(item.name)
             files += 1
-            try:
-                text = read_text(item, encoding)
-            except (OSError, ValueError) as exc:
+            text = _read(item, encoding)
+            result = None if text is None else _run(extractor, text, item.name)
+            if result is None:
                 failures += 1
-                _err(f"{item.name}: {getattr(exc, 'strerror', None) or exc}")
                 continue
-            result = extractor.run(text, item.name)
             for w in result.warnings:
                 _err(w)
             for record in result.records:
                 if wanted is None or record.kind in wanted:
                     writer.write(record)
+            out.flush()  # each file's records as soon as they are known
+        step(None)
         writer.close()
     if not quiet:
         _err(
@@ -185,11 +249,14 @@ def evaluate(
     show: Annotated[bool, typer.Option("--show", help="List every miss, extra and wrong attribute.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
     rules: RulesOpt = None,
+    glob: GlobOpt = None,
+    progress: ProgressOpt = None,
 ) -> None:
     """Score extraction over PATHS against gold annotations (SPEC.md scoring)."""
     import orjson
 
-    from .documents import Failure, expand, read_text
+    from . import progress as bar
+    from .documents import Failure, Input, expand
     from .engine import Extractor
     from .evaluate import load_gold, report, score
 
@@ -198,18 +265,23 @@ def evaluate(
     extractor = Extractor(_load(rules))
     preds = []
     failed = False
-    for item in expand(paths):
-        if isinstance(item, Failure):
-            _err(str(item))
-            failed = True
-            continue
-        try:
-            text = read_text(item)
-        except (OSError, ValueError) as exc:
-            _err(f"{item.name}: {exc}")
-            failed = True
-            continue
-        preds.extend(r.model_dump() for r in extractor.run(text, item.name).records)
+    items = list(expand(paths, glob))
+    total = sum(isinstance(item, Input) for item in items)
+    # The scores are printed at the end: a bar does not tear them, stdout a terminal or not.
+    with bar.progress(total, bar.wanted(total, force=progress, quiet=False, stdout_is_output=False)) as step:
+        for item in items:
+            if isinstance(item, Failure):
+                _err(_one_line(str(item)))
+                failed = True
+                continue
+            step(item.name)
+            text = _read(item)
+            result = None if text is None else _run(extractor, text, item.name)
+            if result is None:
+                failed = True
+                continue
+            preds.extend(r.model_dump() for r in result.records)
+        step(None)
     result = score(load_gold(gold_dir), preds)
     if as_json:
         print(orjson.dumps(result.as_dict()).decode())
@@ -231,26 +303,69 @@ def schema() -> None:
 
 @app.command()
 def text(
-    path: Annotated[str, typer.Argument(help="A report (or - for stdin).")],
+    path: Annotated[
+        str, typer.Argument(metavar="FILE", help="A report in any input format (or - for stdin).")
+    ],
     normalized: Annotated[
         bool, typer.Option("--normalized", help="Show the normalized text rules match.")
     ] = False,
     encoding: Annotated[str | None, typer.Option("--encoding", help="Force the input encoding.")] = None,
 ) -> None:
-    """Print the text that extraction sees (offsets refer to it)."""
-    from .documents import Failure, expand, read_text
+    """Print the text that extraction sees, for any input format (offsets refer to it)."""
+    from .documents import Failure, expand
     from .normalize import normalize
 
+    if path != "-" and Path(path).is_dir():
+        raise typer.BadParameter(f"{path} is a directory; text takes one file", param_hint="FILE")
     for item in expand([path]):
         if isinstance(item, Failure):
-            _err(str(item))
+            _err(_one_line(str(item)))
             raise typer.Exit(1)
-        try:
-            content = read_text(item, encoding)
-        except (OSError, ValueError) as exc:
-            _err(f"{item.name}: {exc}")
-            raise typer.Exit(1) from None
+        content = _read(item, encoding)
+        if content is None:
+            raise typer.Exit(1)
         sys.stdout.write(normalize(content).text if normalized else content)
+
+
+@app.command()
+def show(
+    path: Annotated[
+        str, typer.Argument(metavar="FILE", help="A report in any input format (or - for stdin).")
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the HTML page here (atomically); default: stdout."),
+    ] = None,
+    encoding: Annotated[
+        str | None, typer.Option("--encoding", help="Force the input encoding (default: detected).")
+    ] = None,
+) -> None:
+    """Write a self-contained HTML review page of FILE: the text with every record
+    highlighted by kind, a table of the records, details on click, filters by kind."""
+    from .documents import Failure, expand
+    from .engine import Extractor
+    from .review import render
+
+    if path != "-" and Path(path).is_dir():
+        raise typer.BadParameter(f"{path} is a directory; show takes one file", param_hint="FILE")
+    for item in expand([path]):
+        if isinstance(item, Failure):
+            _err(_one_line(str(item)))
+            raise typer.Exit(1)
+        content = _read(item, encoding)
+        result = None if content is None else _run(Extractor(_load(None)), content, item.name)
+        if content is None or result is None:
+            raise typer.Exit(1)
+        for w in result.warnings:
+            _err(w)
+        page = render(content, result.records, item.name)
+        if output is None:  # bytes: the page declares UTF-8 whatever stdout's encoding
+            sys.stdout.buffer.write(page.encode("utf-8"))
+            sys.stdout.buffer.flush()
+        else:
+            with _output(output) as fh:
+                fh.write(page)
+        return
 
 
 @app.command()

@@ -1,4 +1,5 @@
-"""Inputs: which files a command line names, and reading each into text."""
+"""Inputs: which files a command line names, and reading each into text
+(by its format: ``formats.py``)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .decode import DecodeError, decode
-
-TEXT_SUFFIXES = (".txt",)
+from .formats import SUFFIXES, format_of, sniff, to_text
 
 
 @dataclass(frozen=True)
@@ -27,9 +26,11 @@ class Failure:
         return f"{self.name}: {self.reason}"
 
 
-def expand(paths: Sequence[str], pattern: str = "*.txt") -> Iterator[Input | Failure]:
+def expand(paths: Sequence[str], pattern: str | None = None) -> Iterator[Input | Failure]:
     """Every input the arguments name, in order; a directory is walked recursively
-    in sorted order (hidden entries skipped, each real directory visited once)."""
+    in sorted order (hidden entries skipped, each real directory visited once) for
+    the files of a supported suffix (any case), or those matching ``pattern``.
+    A file named explicitly is always an input, whatever its name."""
     for arg in paths:
         if arg == "-":
             yield Input("-", None)
@@ -43,7 +44,13 @@ def expand(paths: Sequence[str], pattern: str = "*.txt") -> Iterator[Input | Fai
             yield Failure(arg, "no such file or directory")
 
 
-def _walk(root: Path, pattern: str) -> Iterator[Input | Failure]:
+def _wanted(path: Path, pattern: str | None) -> bool:
+    if pattern is None:
+        return path.suffix.lower() in SUFFIXES
+    return path.match(pattern)
+
+
+def _walk(root: Path, pattern: str | None) -> Iterator[Input | Failure]:
     seen: set[Path] = set()
     stack = [root]
     found: list[Path] = []
@@ -64,17 +71,23 @@ def _walk(root: Path, pattern: str) -> Iterator[Input | Failure]:
         for e in entries:
             if e.name.startswith("."):
                 continue
-            if e.is_dir():
+            try:
+                is_dir = e.is_dir()
+            except OSError:  # a path too long or a symlink too deep: not a directory to walk
+                is_dir = False
+            if is_dir:
                 stack.append(e)
-            elif e.match(pattern) or (pattern == "*.txt" and e.suffix.lower() in TEXT_SUFFIXES):
+            elif _wanted(e, pattern):
                 found.append(e)
     for f in sorted(found):
         yield Input(str(f), f)
 
 
 def read_text(item: Input, encoding: str | None = None) -> str:
-    """The decoded text of an input; raises ``DecodeError`` or ``OSError`` with a reason."""
-    data = sys.stdin.buffer.read() if item.path is None else item.path.read_bytes()
-    if not data.strip():
-        raise DecodeError("empty file")
-    return decode(data, encoding)
+    """The text of an input as extraction sees it (offsets refer to it), read by the
+    format its suffix says (standard input: by its first bytes). Raises ``OSError`` or
+    ``formats.FormatError`` (a ``ValueError``) with the reason."""
+    if item.path is None:
+        data = sys.stdin.buffer.read()
+        return to_text(data, sniff(data), encoding)
+    return to_text(item.path.read_bytes(), format_of(item.path), encoding)

@@ -218,6 +218,8 @@ def _splits_numbers(folded: str, i: int, j: int) -> bool:
     ``8 000``) and between digits spaced one by one (``1 9 7``, a common PDF artefact)."""
     if not (folded[i - 1] in _DIGITS and folded[j] in _DIGITS):
         return False
+    if "\t" in folded[i:j]:
+        return True  # table cells (12<TAB>345) are two numbers
     k = j
     while k < len(folded) and folded[k] in _DIGITS:
         k += 1

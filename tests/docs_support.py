@@ -1,0 +1,181 @@
+"""Reports in every input format, built by the tests themselves (no fixture files):
+HTML pages with script/style/navigation noise, PDFs through reportlab with its
+built-in CID font (no font file needed), DOCX files through python-docx; and a way
+to run the command line with some imports blocked or functions patched."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from support import ROOT
+
+# A report and the (kind, value) of every record it gives.
+SENTENCES = [
+    "2022年，全市共办理法律援助 6238 件，化解率达 94.6%。",
+    "刑事警情同比下降11.08%，挽回经济损失7281.66万元。",
+    "抓获犯罪嫌疑人126人。",
+]
+REPORT = "".join(s + "\n" for s in SENTENCES)
+EXPECTED = [
+    ("count", 6238),
+    ("percent", 94.6),
+    ("change", -11.08),
+    ("money", 72816600),
+    ("count", 126),
+]
+
+# Figures in page chrome that would be records if they were read.
+NOISE = {
+    "script": "办理案件991件",
+    "style": "办理案件992件",
+    "noscript": "办理案件993件",
+    "template": "办理案件994件",
+    "nav": "办理案件995件",
+    "header": "办理案件996件",
+    "footer": "办理案件997件",
+    "aside": "办理案件998件",
+    "form": "办理案件999件",
+    "button": "办理案件981件",
+    "select": "办理案件982件",
+    "iframe": "办理案件983件",
+    "svg": "办理案件984件",
+}
+
+
+def kinds_values(records: list[dict]) -> list[tuple[str, float]]:
+    return [(r["kind"], r["value"]) for r in records]
+
+
+def html_page(charset_meta: str = '<meta charset="utf-8">') -> str:
+    """The report as a news page: its sentences in paragraphs amid every kind of chrome,
+    figures written with entities (&nbsp; &#37; &#x4E07;), the title in <head>."""
+    n = NOISE
+    return f"""<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+{charset_meta}
+<title>漳州市政法工作报告 访问量 12345 次</title>
+<style>.x::after {{ content: "{n["style"]}"; }}</style>
+<script type="text/javascript">
+  var counter = "{n["script"]}"; document.write("<p>" + counter + "</p>");
+</script>
+</head>
+<body>
+<header><div class="logo">政府网</div><p>{n["header"]}</p></header>
+<nav><ul><li><a href="/">首页</a></li><li><a href="/x">{n["nav"]}</a></li></ul></nav>
+<form action="/search"><input name="q" value="办理案件1件"><button type="submit">{n["button"]}</button>
+<select><option>{n["select"]}</option></select><label>{n["form"]}</label></form>
+<div class="main">
+  <h1>政法工作报告</h1>
+  <p>&nbsp;&nbsp;2022年，全市共办理法律援助&nbsp;6238 件，化解率达 94.6&#37;。</p>
+  <p>刑事警情同比下降11.08%，挽回经济损失7281.66&#x4E07;元。</p>
+  <div>抓获犯罪嫌疑人126人。</div>
+  <p>说明&lt;数据&gt; &amp; 来源：市委政法委</p>
+</div>
+<noscript><p>{n["noscript"]}</p></noscript>
+<template><p>{n["template"]}</p></template>
+<iframe src="ad.html">{n["iframe"]}</iframe>
+<svg width="10" height="10"><text x="0" y="10">{n["svg"]}</text></svg>
+<aside><h3>热点</h3><p>{n["aside"]}</p></aside>
+<footer><p>{n["footer"]}</p><p>版权所有</p></footer>
+</body>
+</html>
+"""
+
+
+def make_pdf(pages: list[list[str]], password: str | None = None) -> bytes:
+    """A PDF with these lines of text on each page, in reportlab's built-in Chinese
+    CID font STSong-Light (a PDF standard font: no font file is needed); with a
+    password, encrypted so that it cannot be opened without it."""
+    from reportlab.lib.pdfencrypt import StandardEncryption
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, encrypt=StandardEncryption(password) if password else None)
+    for lines in pages:
+        c.setFont("STSong-Light", 12)
+        y = 760
+        for line in lines:
+            c.drawString(72, y, line)
+            y -= 20
+        c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def make_scanned_pdf() -> bytes:
+    """A PDF whose page is an image only, as a scanner makes it: no text layer."""
+    from PIL import Image, ImageDraw
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    image = Image.new("L", (200, 100), 255)
+    ImageDraw.Draw(image).rectangle((20, 20, 180, 80), outline=0)
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    c.drawImage(ImageReader(image), 72, 600, width=400, height=200)
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def make_docx() -> bytes:
+    """The report as a Word file: a heading, a paragraph, a table holding two of the
+    figures, and a closing paragraph."""
+    import docx
+
+    d = docx.Document()
+    d.add_heading("政法工作报告", level=1)
+    d.add_paragraph(SENTENCES[0])
+    table = d.add_table(rows=2, cols=2)
+    table.cell(0, 0).text = "刑事警情"
+    table.cell(0, 1).text = "同比下降11.08%"
+    table.cell(1, 0).text = "挽回经济损失"
+    table.cell(1, 1).text = "7281.66万元"
+    d.add_paragraph(SENTENCES[2])
+    buf = io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()
+
+
+# Run `govextract ARGS` after a prelude (import blockers, patches) in the same process.
+_WRAPPER = """
+import sys
+{prelude}
+sys.argv[0] = "govextract"
+from govextract.cli import main
+main()
+"""
+
+BLOCK_IMPORTS = """
+class _Block:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in {modules!r}:
+            raise ImportError(f"No module named {{name!r}} (blocked by the test)")
+        return None
+sys.meta_path.insert(0, _Block())
+"""
+
+
+def run_wrapped(prelude: str, *args: str | os.PathLike[str], cwd: Path | None = None):
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    return subprocess.run(
+        [sys.executable, "-c", _WRAPPER.format(prelude=prelude), *map(str, args)],
+        capture_output=True,
+        cwd=cwd or ROOT,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+def run_without(modules: set[str], *args, cwd: Path | None = None):
+    """The command line with these top-level modules not importable (an extra not installed)."""
+    return run_wrapped(BLOCK_IMPORTS.format(modules=sorted(modules)), *args, cwd=cwd)
