@@ -31,34 +31,32 @@ def _err(msg: str) -> None:
 
 
 def _one_line(text: str) -> str:
-    """A message on one line whatever the file name or reason holds."""
-    return text.replace("\r", "\\r").replace("\n", "\\n")
+    from .parallel import one_line
+
+    return one_line(text)
 
 
 def _read(item, encoding: str | None = None) -> str | None:
     """The text of an input, or None after one line on stderr naming it and the reason."""
     from .documents import read_text
+    from .parallel import failure_reason
 
     try:
         return read_text(item, encoding)
-    except OSError as exc:  # missing, permission denied, a directory, an I/O error
-        reason = exc.strerror or str(exc)
-        reason = reason[:1].lower() + reason[1:]
-    except ValueError as exc:  # formats.FormatError: undecodable, empty, corrupt, no text, ...
-        reason = str(exc)
     except Exception as exc:  # a reader's failure on a strange file must not end the run
-        reason = f"cannot read ({type(exc).__name__}: {exc})"
-    _err(_one_line(f"{item.name}: {reason}"))
-    return None
+        _err(_one_line(f"{item.name}: {failure_reason(exc)}"))
+        return None
 
 
 def _run(extractor, text: str, name: str):
     """Records of one input, or None after one line on stderr if extraction failed."""
-    try:
-        return extractor.run(text, name)
-    except Exception as exc:
-        _err(_one_line(f"{name}: extraction failed ({type(exc).__name__}: {exc})"))
+    from .parallel import Input, process
+
+    outcome = process(Input(name, None), extractor, text=text)
+    if outcome.error is not None:
+        _err(outcome.error)
         return None
+    return outcome
 
 
 ProgressOpt = Annotated[
@@ -187,11 +185,31 @@ def parse(
         bool, typer.Option("--quiet", "-q", help="No summary line and no progress bar on stderr.")
     ] = False,
     progress: ProgressOpt = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Worker processes (default: the CPU count when there are several files). "
+            "The output is the same whatever the number.",
+        ),
+    ] = None,
+    dask: Annotated[
+        str | None,
+        typer.Option(
+            "--dask",
+            metavar="ADDRESS",
+            help="Run on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786; needs the "
+            "dask extra; workers must see the same paths). The output is the same as a local run.",
+        ),
+    ] = None,
 ) -> None:
     """Extract metric records from reports."""
     from . import progress as bar
-    from .documents import Failure, Input, expand
+    from .documents import Input, expand
     from .engine import Extractor
+    from .parallel import default_jobs, outcomes
     from .record import FIELDS
     from .writers import FORMATS, Writer
 
@@ -204,30 +222,28 @@ def parse(
         raise typer.BadParameter(f"unknown field(s) {', '.join(bad)} (fields: {', '.join(FIELDS)})")
     extractor = Extractor(_load(rules))
     t0 = time.perf_counter()
-    files = failures = 0
+    failures = 0
     items = list(expand(paths, glob))
-    total = sum(isinstance(item, Input) for item in items)
+    total = sum(isinstance(item, Input) for item in items)  # the files we try to read
+    if dask:
+        results = _dask_outcomes(dask, paths, glob, encoding, rules)
+    else:
+        results = outcomes(items, extractor, jobs=jobs or default_jobs(total), encoding=encoding)
     draw = bar.wanted(total, force=progress, quiet=quiet, stdout_is_output=output is None)
     with (
         _output(output, newline="" if fmt == "csv" else None) as out,
         bar.progress(total, draw) as step,
     ):
         writer = Writer(out, fmt, field_list, bom=bom)
-        for item in items:
-            if isinstance(item, Failure):
+        for outcome in results:
+            step(outcome.name)
+            if outcome.error is not None:
                 failures += 1
-                _err(_one_line(str(item)))
+                _err(outcome.error)
                 continue
-            step(item.name)
-            files += 1
-            text = _read(item, encoding)
-            result = None if text is None else _run(extractor, text, item.name)
-            if result is None:
-                failures += 1
-                continue
-            for w in result.warnings:
+            for w in outcome.warnings:
                 _err(w)
-            for record in result.records:
+            for record in outcome.records:
                 if wanted is None or record.kind in wanted:
                     writer.write(record)
             out.flush()  # each file's records as soon as they are known
@@ -235,11 +251,37 @@ def parse(
         writer.close()
     if not quiet:
         _err(
-            f"{files} file(s), {writer.count} record(s), {failures} failure(s), "
+            f"{total} file(s), {writer.count} record(s), {failures} failure(s), "
             f"{time.perf_counter() - t0:.2f} s"
         )
     if failures:
         raise typer.Exit(1)
+
+
+def _dask_outcomes(address: str, paths: list[str], glob: str | None, encoding: str | None, rules):
+    """Outcomes computed on a Dask cluster, in input order (see govextract.dask)."""
+    try:
+        import distributed  # noqa: F401
+
+        from .dask import run_on_cluster
+    except ImportError:
+        raise typer.BadParameter(
+            "running on Dask needs the dask extra: pip install 'govextract[dask]'", param_hint="--dask"
+        ) from None
+    from .parallel import Outcome
+    from .record import Record
+
+    def results():
+        rule_dirs = [str(r) for r in rules or ()]
+        for res in run_on_cluster(address, paths, glob=glob, encoding=encoding, rules=rule_dirs):
+            if res.error is not None:
+                yield Outcome(res.name, error=_one_line(f"{res.name}: {res.error}"))
+            else:
+                yield Outcome(
+                    res.name, [Record.model_validate(r) for r in res.records], None, list(res.warnings)
+                )
+
+    return results()
 
 
 @app.command("eval")

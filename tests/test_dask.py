@@ -44,3 +44,16 @@ def test_record_bag_computes_on_the_cluster(cluster):
     with distributed.Client(cluster.scheduler_address):
         records = record_bag([str(ROOT / "seeds")]).compute()
     assert records == _local([str(ROOT / "seeds")])
+
+
+def test_cli_parse_on_the_cluster_equals_a_local_run(cluster, tmp_path):
+    import subprocess
+    import sys
+
+    seeds = str(ROOT / "seeds")
+    base = [sys.executable, "-m", "govextract", "parse", "--format", "jsonl", "-q", seeds]
+    local = subprocess.run(base, capture_output=True, check=True).stdout
+    remote = subprocess.run(
+        [*base, "--dask", cluster.scheduler_address], capture_output=True, check=True
+    ).stdout
+    assert remote == local and local
