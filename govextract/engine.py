@@ -99,6 +99,9 @@ def _candidate(rule: Rule, m: regex.Match, head: Candidate | None = None) -> Can
 _SENTENCE = regex.compile(r"[^。！？!?；;\n]+[。！？!?；;\n]?|\n")
 
 
+_GAP = 200
+
+
 class _Spans:
     """The spans of one text that each gate lets through (computed once per gate)."""
 
@@ -117,8 +120,10 @@ class _Spans:
             spans = []
             for s, e in self._sentences:
                 if gate.search(self.text, s, e):
-                    if spans and spans[-1][1] == s:
-                        spans[-1] = (spans[-1][0], e)  # run on through consecutive sentences
+                    if spans and s - spans[-1][1] < _GAP:
+                        # Run on through near sentences: scanning a short gap costs less
+                        # than starting another scan.
+                        spans[-1] = (spans[-1][0], e)
                     else:
                         spans.append((s, e))
             self._by_gate[gate] = spans

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -78,9 +79,14 @@ def is_word(tk: Any, text: str, start: int, end: int) -> bool:
     """Whether text[start:end] is a whole word (token boundaries on both sides) in context."""
     lo = max(0, start - _WINDOW)
     hi = min(len(text), end + _WINDOW)
-    pos = lo
+    return _is_word(tk, text[lo:hi], start - lo, end - lo)
+
+
+@lru_cache(maxsize=8192)
+def _is_word(tk: Any, window: str, start: int, end: int) -> bool:
+    lo = pos = 0
     bounds = {lo}
-    for token in tk.cut(text[lo:hi], HMM=False):
+    for token in tk.cut(window, HMM=False):
         pos += len(token)
         bounds.add(pos)
     return start in bounds and end in bounds
