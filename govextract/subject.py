@@ -102,7 +102,7 @@ class SubjectFinder:
         phrase = _LONG_PAREN.sub("", text[j:k])
         if not quoted:
             for m in self._cut.finditer(phrase):
-                if m.group("cut"):
+                if m.group("cut") and not self._noun_suffix.match(phrase, m.end()):
                     phrase = phrase[: m.start()]
                     break
         return phrase
@@ -134,6 +134,14 @@ class SubjectFinder:
         if len(phrase) > _MAX_SUBJECT:
             phrase = phrase[-_MAX_SUBJECT:]
         return phrase
+
+    def _previous_clause(self, text: str, clause_start: int, floor: int) -> str:
+        """The clause before, within the sentence, when it holds no figure of its own
+        (全区刑事案件立案数连续5年下降，2022年降至1325起)."""
+        end = clause_start - 1
+        if end <= floor or end < 0 or text[end] in self.sentence_end:
+            return ""
+        return self._trim(self._before(text, end, floor))
 
     def _recipient(self, text: str, c: Candidate) -> str | None:
         """Who received an honour: the phrase before the verb, without adverbials."""
@@ -204,6 +212,8 @@ class SubjectFinder:
                 if subject and kind == "ranking" and prev.rule.kind == "change" and prev.fields.get("value"):
                     # The rank of a change is the rank of its size: 刑事警情降幅.
                     subject += "降幅" if prev.fields["value"] < 0 else "增幅"
+            if not subject:
+                subject = self._previous_clause(text, c.mstart - len(raw_before), floor)
             if (
                 kind == "ranking"
                 and subject in self._magnitudes
