@@ -300,10 +300,10 @@ class Context:
             series_place: dict[tuple[str, int], Place | None] = {}
             series_of: list[tuple[str, int] | None] = [None] * (b - a)
             self._series(a, b, series_of)
-            for key in set(k for k in series_of if k is not None):
-                members = [a + i for i, k in enumerate(series_of) if k == key]
-                mentions = [m for k in members for m in self._places_in(*self._lines[k])]
-                series_place[key] = mentions  # resolved below against the context at its start
+            # Each series' mentions, resolved below against the context at its start.
+            for i, key in enumerate(series_of):
+                if key is not None:
+                    series_place.setdefault(key, []).extend(self._places_in(*self._lines[a + i]))
             for k in range(a, b):
                 key = series_of[k - a]
                 # A national report (我国 more often than any place) has no lead places.
@@ -391,22 +391,24 @@ class Context:
         place = self._most_specific(own) or unit
         return place.name if place else None
 
-    def _between(self, stops: frozenset[str], start: int, end: int) -> tuple[int, int]:
-        """The span around [start, end) up to the nearest stop characters on either side."""
+    def _between(self, stops: frozenset[str], start: int, end: int, reach: int) -> tuple[int, int]:
+        """The span around [start, end) up to the nearest stop characters on either side,
+        at most ``reach`` characters away (text with no punctuation must stay linear)."""
         text = self.source
         s = start
-        while s > 0 and text[s - 1] not in stops:
+        lo = max(0, start - reach)
+        while s > lo and text[s - 1] not in stops:
             s -= 1
-        e, n = end, len(text)
-        while e < n and text[e] not in stops:
+        e, hi = end, min(len(text), end + reach)
+        while e < hi and text[e] not in stops:
             e += 1
         return s, e
 
     def _clause(self, start: int, end: int) -> tuple[int, int]:
-        return self._between(_CLAUSE_STOPS, start, end)
+        return self._between(_CLAUSE_STOPS, start, end, 120)
 
     def _sentence(self, start: int, end: int) -> tuple[int, int]:
-        return self._between(_SENTENCE_STOPS, start, end)
+        return self._between(_SENTENCE_STOPS, start, end, 400)
 
     # -- years -----------------------------------------------------------------------
     def _find_years(self) -> list[tuple[int, int, int, bool]]:
@@ -477,7 +479,8 @@ class Context:
         """N of 连续N年/届/次 in the clause before ``start`` (normalized text positions)."""
         text = self.norm.text
         s = start
-        while s > 0 and text[s - 1] not in "。！？!?；;\n■，,":
+        lo = max(0, start - 80)
+        while s > lo and text[s - 1] not in "。！？!?；;\n■，,":
             s -= 1
         found = None
         for m in self._streak.finditer(text, s, start):

@@ -254,7 +254,7 @@ class Extractor:
         title, or the clause before the verb (first that names one)."""
         table: dict[str, list[str]] = self.rules.lexicon("honour_scope")
         clause_start = c.mstart
-        while clause_start > 0 and text[clause_start - 1] not in "。！？!?；;\n■，,":
+        while clause_start > max(0, c.mstart - 80) and text[clause_start - 1] not in "。！？!?；;\n■，,":
             clause_start -= 1
         places = [
             c.fields.get("title") or "",
