@@ -108,6 +108,7 @@ class Gazetteer:
                 self.short.setdefault(short, []).append(place)
         self._ends = re.compile("[" + "".join(sorted({n[-1] for n in self.full})) + "]")
         self._longest = max(len(n) for n in self.full)
+        self._end2 = frozenset(n[-2:] for n in self.full)
         self._provinces = {
             p.short: p for ps in self.full.values() for p in ps if p.level == 1 and p.short in self.short
         }
@@ -126,8 +127,11 @@ class Gazetteer:
 
     def mentions(self, text: str) -> list[tuple[int, int, list[Place]]]:
         found: dict[int, tuple[int, list[Place]]] = {}
+        end2 = self._end2
         for m in self._ends.finditer(text):
             j = m.end()
+            if text[j - 2 : j] not in end2:
+                continue  # 全市, 市委...: no division name ends so
             for k in range(min(self._longest, j), 1, -1):
                 name = text[j - k : j]
                 places = self.full.get(name)
