@@ -48,6 +48,23 @@ def _read(item, encoding: str | None = None) -> str | None:
         return None
 
 
+def _read_one(path: str, encoding: str | None, command: str):
+    """The one input a command takes, and its text; exits 2 for a directory, 1 if unreadable."""
+    from .documents import Failure, expand
+
+    if path != "-" and Path(path).is_dir():
+        raise typer.BadParameter(f"{path} is a directory; {command} takes one file", param_hint="FILE")
+    for item in expand([path]):
+        if isinstance(item, Failure):
+            _err(_one_line(str(item)))
+            raise typer.Exit(1)
+        content = _read(item, encoding)
+        if content is None:
+            raise typer.Exit(1)
+        return item, content
+    raise typer.Exit(1)
+
+
 def _run(extractor, text: str, name: str):
     """Records of one input, or None after one line on stderr if extraction failed."""
     from .parallel import Input, process
@@ -354,19 +371,10 @@ def text(
     encoding: Annotated[str | None, typer.Option("--encoding", help="Force the input encoding.")] = None,
 ) -> None:
     """Print the text that extraction sees, for any input format (offsets refer to it)."""
-    from .documents import Failure, expand
     from .normalize import normalize
 
-    if path != "-" and Path(path).is_dir():
-        raise typer.BadParameter(f"{path} is a directory; text takes one file", param_hint="FILE")
-    for item in expand([path]):
-        if isinstance(item, Failure):
-            _err(_one_line(str(item)))
-            raise typer.Exit(1)
-        content = _read(item, encoding)
-        if content is None:
-            raise typer.Exit(1)
-        sys.stdout.write(normalize(content).text if normalized else content)
+    _, content = _read_one(path, encoding, "text")
+    sys.stdout.write(normalize(content).text if normalized else content)
 
 
 @app.command()
@@ -384,30 +392,22 @@ def show(
 ) -> None:
     """Write a self-contained HTML review page of FILE: the text with every record
     highlighted by kind, a table of the records, details on click, filters by kind."""
-    from .documents import Failure, expand
     from .engine import Extractor
     from .review import render
 
-    if path != "-" and Path(path).is_dir():
-        raise typer.BadParameter(f"{path} is a directory; show takes one file", param_hint="FILE")
-    for item in expand([path]):
-        if isinstance(item, Failure):
-            _err(_one_line(str(item)))
-            raise typer.Exit(1)
-        content = _read(item, encoding)
-        result = None if content is None else _run(Extractor(_load(None)), content, item.name)
-        if content is None or result is None:
-            raise typer.Exit(1)
-        for w in result.warnings:
-            _err(w)
-        page = render(content, result.records, item.name)
-        if output is None:  # bytes: the page declares UTF-8 whatever stdout's encoding
-            sys.stdout.buffer.write(page.encode("utf-8"))
-            sys.stdout.buffer.flush()
-        else:
-            with _output(output) as fh:
-                fh.write(page)
-        return
+    item, content = _read_one(path, encoding, "show")
+    result = _run(Extractor(_load(None)), content, item.name)
+    if result is None:
+        raise typer.Exit(1)
+    for w in result.warnings:
+        _err(w)
+    page = render(content, result.records, item.name)
+    if output is None:  # bytes: the page declares UTF-8 whatever stdout's encoding
+        sys.stdout.buffer.write(page.encode("utf-8"))
+        sys.stdout.buffer.flush()
+    else:
+        with _output(output) as fh:
+            fh.write(page)
 
 
 @app.command()
