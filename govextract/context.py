@@ -38,8 +38,8 @@ if TYPE_CHECKING:
     from .ruleset import RuleSet
 
 _LEVEL = {"province": 1, "prefecture": 2, "county": 3}
-_SENTENCE_STOPS = frozenset("。！？!?；;\n■●◆")
-_CLAUSE_STOPS = frozenset("。！？!?；;，,、:：\n■●◆")
+_SENTENCE_STOP = re.compile(r"[。！？!?；;\n■●◆]")
+_CLAUSE_STOP = re.compile(r"[。！？!?；;，,、:：\n■●◆]")
 _YEAR = regex.compile(
     r"(?P<from>自|从)?(?<![\d.])(?P<y1>(?:19|20)\d{2})(?:\s*[-—–~至到]\s*(?P<y2>(?:19|20)?\d{2}))?\s*年"
     r"(?P<tail>度|以来|来|底|末)?"
@@ -212,6 +212,8 @@ class Context:
         self._lines = self._split_lines()
         self._line_starts = [s for s, _ in self._lines]
         self._unit_place = self._structure()
+        self._sentence_stops: list[int] | None = None
+        self._clause_stops: list[int] | None = None
         self._years = self._find_years()
         self._year_starts = [y[0] for y in self._years]
         self._review_year = self._review()
@@ -395,24 +397,24 @@ class Context:
         place = self._most_specific(own) or unit
         return place.name if place else None
 
-    def _between(self, stops: frozenset[str], start: int, end: int, reach: int) -> tuple[int, int]:
+    def _between(self, stops: list[int], start: int, end: int, reach: int) -> tuple[int, int]:
         """The span around [start, end) up to the nearest stop characters on either side,
         at most ``reach`` characters away (text with no punctuation must stay linear)."""
-        text = self.source
-        s = start
-        lo = max(0, start - reach)
-        while s > lo and text[s - 1] not in stops:
-            s -= 1
-        e, hi = end, min(len(text), end + reach)
-        while e < hi and text[e] not in stops:
-            e += 1
-        return s, e
+        i = bisect_right(stops, start - 1)
+        s = stops[i - 1] + 1 if i > 0 else 0
+        j = bisect_right(stops, end - 1)
+        e = stops[j] if j < len(stops) else len(self.source)
+        return max(s, start - reach), min(e, end + reach)
 
     def _clause(self, start: int, end: int) -> tuple[int, int]:
-        return self._between(_CLAUSE_STOPS, start, end, 120)
+        if self._clause_stops is None:
+            self._clause_stops = [m.start() for m in _CLAUSE_STOP.finditer(self.source)]
+        return self._between(self._clause_stops, start, end, 120)
 
     def _sentence(self, start: int, end: int) -> tuple[int, int]:
-        return self._between(_SENTENCE_STOPS, start, end, 400)
+        if self._sentence_stops is None:
+            self._sentence_stops = [m.start() for m in _SENTENCE_STOP.finditer(self.source)]
+        return self._between(self._sentence_stops, start, end, 400)
 
     # -- years -----------------------------------------------------------------------
     def _find_years(self) -> list[tuple[int, int, int, bool]]:
