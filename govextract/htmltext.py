@@ -179,12 +179,7 @@ class _TextParser(HTMLParser):
     def _open(self, tag: str) -> None:
         if tag == "pre":
             self.pre += 1
-        if tag in PARAGRAPHS:
-            self.parts.append(_PARA)
-        elif tag in BLOCKS:
-            self.parts.append(_BREAK)
-        elif tag in CELLS:
-            self.parts.append("\t")
+        self._boundary(tag)
 
     def _close(self, tag: str, pending_form: bool) -> None:
         if pending_form:
@@ -199,6 +194,10 @@ class _TextParser(HTMLParser):
             return
         if tag == "pre":
             self.pre -= 1
+        self._boundary(tag)
+
+    def _boundary(self, tag: str) -> None:
+        """What an element's start or end puts into the text: a paragraph, a line or a cell break."""
         if tag in PARAGRAPHS:
             self.parts.append(_PARA)
         elif tag in BLOCKS:
