@@ -109,9 +109,9 @@ class Gazetteer:
         self._ends = re.compile("[" + "".join(sorted({n[-1] for n in self.full})) + "]")
         self._longest = max(len(n) for n in self.full)
         self._end2 = frozenset(n[-2:] for n in self.full)
-        self._provinces = {
-            p.short: p for ps in self.full.values() for p in ps if p.level == 1 and p.short in self.short
-        }
+        self._provinces = frozenset(
+            p.short for ps in self.full.values() for p in ps if p.level == 1 and p.short in self.short
+        )
         self._tokenizer: object | None = None
 
     def is_word(self, text: str, start: int, end: int) -> bool:
@@ -484,17 +484,24 @@ class Context:
     def streak(self, start: int) -> int | None:
         """N of 连续N年/届/次 in the clause before ``start`` (normalized text positions)."""
         text = self.norm.text
-        s = start
-        lo = max(0, start - 80)
-        while s > lo and text[s - 1] not in "。！？!?；;\n■，,":
-            s -= 1
         found = None
-        for m in self._streak.finditer(text, s, start):
+        for m in self._streak.finditer(text, clause_start(text, start), start):
             found = m
         if found is None:
             return None
         v = parse_number(found.group("streak"))
         return int(v) if v and v == int(v) else None
+
+
+_CLAUSE_BEFORE = frozenset("。！？!?；;\n■，,")
+
+
+def clause_start(text: str, pos: int, reach: int = 80) -> int:
+    """Where the clause holding ``pos`` starts, at most ``reach`` characters back."""
+    s, lo = pos, max(0, pos - reach)
+    while s > lo and text[s - 1] not in _CLAUSE_BEFORE:
+        s -= 1
+    return s
 
 
 def _ordinal(token: str, kind: str) -> int:

@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .documents import Failure, Input, expand, read_text
+from .documents import Failure, Input, expand
 
 
 @dataclass(frozen=True)
@@ -45,14 +45,15 @@ def extract_file(
     name: str, path: str | None, encoding: str | None = None, rules: tuple[str, ...] = ()
 ) -> FileResult:
     """Read and extract one input (runs on a worker)."""
+    from .parallel import one_line, process
+
     if path is None:
         return FileResult(name, [], "standard input cannot be read on a cluster worker")
-    try:
-        text = read_text(Input(name, Path(path)), encoding)
-    except (OSError, ValueError) as exc:
-        return FileResult(name, [], getattr(exc, "strerror", None) or str(exc))
-    result = _extractor(tuple(rules)).run(text, name)
-    return FileResult(name, [r.model_dump() for r in result.records], None, tuple(result.warnings))
+    outcome = process(Input(name, Path(path)), _extractor(tuple(rules)), encoding)
+    if outcome.error is not None:
+        # The same reading and reasons as a local run; the caller adds the name.
+        return FileResult(name, [], outcome.error.removeprefix(one_line(f"{name}: ")))
+    return FileResult(name, [r.model_dump() for r in outcome.records], None, tuple(outcome.warnings))
 
 
 def _inputs(paths: Sequence[str], glob: str | None) -> list[Input | Failure]:

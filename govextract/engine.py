@@ -19,7 +19,7 @@ from typing import Any
 
 import regex
 
-from .context import Context
+from .context import Context, clause_start
 from .normalize import NormText, normalize, to_simplified
 from .numerals import SCALES, parse_number
 from .record import KINDS, NUMERIC_KINDS, Record
@@ -45,7 +45,6 @@ class Candidate:
     groups: dict[str, tuple[int, int, str]]
     head: Candidate | None = None  # for a list continuation, the match it continues
     fields: dict[str, Any] = field(default_factory=dict)
-    note: str = ""
 
     def group(self, name: str) -> tuple[int, int, str] | None:
         g = self.groups.get(name)
@@ -256,15 +255,12 @@ class Extractor:
         """The level of an honour: from its title, its grantor, the words before the
         title, or the clause before the verb (first that names one)."""
         table: dict[str, list[str]] = self.rules.lexicon("honour_scope")
-        clause_start = c.mstart
-        while clause_start > max(0, c.mstart - 80) and text[clause_start - 1] not in "。！？!?；;\n■，,":
-            clause_start -= 1
         places = [
             c.fields.get("title") or "",
             c.fields.get("grantor") or "",
             (c.group("pre") or (0, 0, ""))[2],
             (c.group("scope") or (0, 0, ""))[2],
-            text[clause_start : c.mstart],
+            text[clause_start(text, c.mstart) : c.mstart],
         ]
         for where in places:
             for scope, words in table.items():
