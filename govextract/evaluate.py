@@ -1,4 +1,4 @@
-"""Score records against gold annotations as SPEC.md ("How a prediction is scored") says.
+"""Score records against gold annotations as SPEC.md version 2 ("How a prediction is scored") says.
 
 A prediction matches a gold record of the same document when the kinds are
 equal, the spans overlap, and: for count, percent, change and money the values
@@ -51,6 +51,13 @@ def _overlap(p: Mapping[str, Any], g: Mapping[str, Any]) -> bool:
 def _contains_either(a: Any, b: Any) -> bool:
     x, y = _norm(a), _norm(b)
     return bool(x) and bool(y) and (x in y or y in x)
+
+
+def same_subject(a: Any, b: Any) -> bool:
+    """SPEC v2: either phrase contains the other, and the shorter is at least half as long
+    as the longer (化解率 matches 矛盾纠纷化解率; 率 matches nothing)."""
+    x, y = _norm(a), _norm(b)
+    return _contains_either(x, y) and 2 * min(len(x), len(y)) >= max(len(x), len(y))
 
 
 def agrees(p: Mapping[str, Any], g: Mapping[str, Any]) -> bool:
@@ -138,7 +145,7 @@ def score(gold: Mapping[str, list[dict[str, Any]]], predictions: Iterable[Mappin
             s.tp[g["kind"]] += 1
             p = mine[hit]
             if g["kind"] != "honour" and g.get("subject"):
-                ok = _contains_either(p.get("subject"), g["subject"])
+                ok = same_subject(p.get("subject"), g["subject"])
                 _ask(s, "subject", ok)
                 if not ok:
                     s.wrong.append((doc, "subject", dict(p), g))
