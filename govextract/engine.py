@@ -6,7 +6,8 @@ The flow, top to bottom:
 3. run every metric rule: each match is a candidate span (extract first);
 4. drop candidates whose figure an exclusion covers, then resolve overlaps;
 5. resolve values, units, signs (parse second);
-6. attach subject, region and year (``subject.py``, ``context.py``);
+6. build the Document (``document.py``) and run the attribute steps over the chosen
+   candidates: subject, streak, scope, region, year (``attributes.py``);
 7. map spans back to the source and validate the records.
 """
 
@@ -19,12 +20,12 @@ from typing import Any
 
 import regex
 
-from .context import Context, clause_start
+from .attributes import Step, default_steps
+from .document import Document
 from .normalize import NormText, normalize, to_simplified
 from .numerals import SCALES, parse_number
 from .record import KINDS, NUMERIC_KINDS, Record
 from .ruleset import TIMEOUT, Rule, RuleSet, load_rules, parse_ref
-from .subject import SubjectFinder
 
 # Kinds that compete for the same characters: two numeric readings of one figure
 # cannot both be right, but a ranking may sit inside an honour's sentence.
@@ -159,7 +160,7 @@ class Extractor:
     def __init__(self, rules: RuleSet | None = None, *, timeout: float = TIMEOUT):
         self.rules = rules or load_rules()
         self.timeout = timeout  # seconds one rule may spend on one stretch of text
-        self.subjects = SubjectFinder(self.rules)
+        self.steps: list[Step] = default_steps(self.rules)
 
     # -- 2. exclusions -------------------------------------------------
     def _exclusion_masks(
@@ -251,23 +252,6 @@ class Extractor:
         c.fields = f
         return ""
 
-    def _honour_scope(self, c: Candidate, text: str) -> str | None:
-        """The level of an honour: from its title, its grantor, the words before the
-        title, or the clause before the verb (first that names one)."""
-        table: dict[str, list[str]] = self.rules.lexicon("honour_scope")
-        places = [
-            c.fields.get("title") or "",
-            c.fields.get("grantor") or "",
-            (c.group("pre") or (0, 0, ""))[2],
-            (c.group("scope") or (0, 0, ""))[2],
-            text[clause_start(text, c.mstart) : c.mstart],
-        ]
-        for where in places:
-            for scope, words in table.items():
-                if any(w in where for w in words):
-                    return scope
-        return None
-
     # -- the whole flow -----------------------------------------------------
     def run(self, source: str, doc: str = "-", *, explain: bool = False) -> Extraction:
         trace: list[TraceEvent] | None = [] if explain else None
@@ -292,14 +276,9 @@ class Extractor:
             kept.append(c)
         chosen = _resolve_overlaps(kept, text, trace)
         chosen.sort(key=lambda c: (c.start, c.end, c.rule.kind))
-        self.subjects.assign(norm, chosen)
-        context = Context(norm, self.rules)
-        for c in chosen:
-            kind = c.rule.kind
-            if kind in ("ranking", "honour", "percent") and c.fields.get("streak") is None:
-                c.fields["streak"] = context.streak(c.mstart)
-            if kind == "honour" and not c.fields.get("scope"):
-                c.fields["scope"] = self._honour_scope(c, text)
+        document = Document(norm, self.rules)
+        for step in self.steps:
+            step.run(document, chosen)
         records: list[Record] = []
         line_starts = _line_starts(source)
         validation = {"source": source, "line_starts": line_starts}
@@ -317,8 +296,8 @@ class Extractor:
                 "start": s,
                 "end": e,
                 "line": bisect_right(line_starts, s),
-                "region": context.region(s, e),
-                "year": context.year(s, e),
+                "region": f.get("region"),
+                "year": f.get("year"),
                 "rule": c.rule.id,
             }
             for key in ("basis", "scope", "rank", "top", "tier", "title", "grantor", "streak"):

@@ -16,6 +16,8 @@ from functools import lru_cache
 
 import regex
 
+# Characters a statement cannot end with: a line ending so goes on, whatever its length.
+_GOES_ON = frozenset("，,、暨和及与的")
 # Characters after which a line break ends a statement rather than wraps one.
 _TERMINAL = frozenset("。！？!?；;：:…")
 # Lines that start with these are list items or headings: a break before them is kept.
@@ -139,10 +141,39 @@ class NormText:
 _WS_RUN = regex.compile(r"[ \t\u3000\u00a0\u2002\u2003\u2009\u200b\r\n]+")
 
 
+def _full_lines(folded: str) -> dict[int, bool]:
+    """For each line end (offset of its line break), whether the line is as long as its
+    neighbours in its block (a wrapped line that goes on): 0.7 of the longest of up to two
+    lines on either side. A line alone in its block (a headline) is never full."""
+    lines: list[tuple[int, int]] = []  # (offset of the break after it, stripped length)
+    pos = 0
+    for part in folded.split("\n"):
+        lines.append((pos + len(part), len(part.strip(_SPACES))))
+        pos += len(part) + 1
+    out: dict[int, bool] = {}
+    n = len(lines)
+    for k, (end, length) in enumerate(lines):
+        if length == 0:
+            continue
+        near = []
+        for d in (-2, -1, 1, 2):
+            j = k + d
+            if not 0 <= j < n:
+                continue
+            # stop at a blank line: neighbours are in the same block
+            step = 1 if d > 0 else -1
+            if any(lines[x][1] == 0 for x in range(k + step, j + step, step)):
+                continue
+            near.append(lines[j][1])
+        out[end] = bool(near) and length >= 0.7 * max(near)
+    return out
+
+
 def normalize(source: str) -> NormText:
     """Normalize ``source`` for matching and keep the way back."""
     folded = _simplify_aligned(fold_width(source))
     keep_breaks = _is_paragraph_doc(folded)
+    full = _full_lines(folded) if not keep_breaks else {}
     parts: list[str] = []
     seg_norm = array("i")
     seg_src = array("i")
@@ -183,6 +214,9 @@ def normalize(source: str) -> NormText:
                 and prev not in _TERMINAL
                 and _word_char(nxt)
                 and not _ITEM_START.match(folded, j)
+                # a wrapped line is as long as its neighbours; a short one (a headline, 编者按)
+                # ends where it ends
+                and (full.get(folded.index("\n", i), False) or prev in _GOES_ON)
             )
             or (prev in _DIGITS and not nxt.isascii() and nxt.isalpha())
         ):

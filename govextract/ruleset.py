@@ -21,7 +21,35 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from .record import KINDS, NUMERIC_KINDS
 
 RuleKind = Literal["count", "percent", "change", "money", "ranking", "honour", "exclude"]
-_REF = regex.compile(r"\{([A-Z][A-Z0-9_]*)\}")
+# {NAME} refers to a fragment; for a character-set fragment {^NAME} is its complement and
+# {NAME.chars} its characters, to use inside a bracket expression ([^{CLAUSE_END.chars}的]).
+_REF = regex.compile(r"\{(\^)?([A-Z][A-Z0-9_]*)(\.chars)?\}")
+# Cues of these kinds describe a whole line and match it as written (simplified, half-width,
+# spaces kept: 张三 某某市委书记); the others match the normalized text.
+LINE_CUES = frozenset({"dateline", "byline", "credit", "furniture", "headline"})
+# The genre's cues (govextract/document.py reads them): what each kind of cue marks.
+CUE_KINDS = {
+    "dateline": "a publication date or time stamp (groups year, month, day)",
+    "lead": "the opening of a news item: 本报讯, XX网1月11日讯 (groups month, day)",
+    "byline": "an author line: (记者 张三), 文/本报记者",
+    "credit": "an editor, source or photo credit that closes an article",
+    "furniture": "a line of page chrome: navigation, print and share bars",
+    "headline": "a line shaped as a title: 【专题】..., 原标题:",
+    "anaphora": "a word meaning the place spoken of, by the suffix of its level: 我市, 全县, 该区",
+    "national": "a word putting a statement at the level of the whole country: 全国, 我国",
+    "agent": "an organisation named after a place: the place acts (公安局, 检察院)",
+    "subset": "a word opening a statement about a part: 其中",
+    "pool": "a level word naming the pool of an evaluation: 全省群众安全感调查",
+    "predicate": "a word opening a clause that goes on about its sentence's subject",
+    "venue": "a place where a meeting is held, not the place a statement is about",
+    "title_place": "a place word inside a title or designation, not the statement's place",
+    "relative_year": "a year said relative to the time of writing: 今年, 去年",
+    "period_start": "a year that starts a period: 自2017年以来",
+    "compare_base": "a year that a figure is compared with: 较2022年, 在2021年基础上",
+    "plan": "a word of plans and goals: a year it governs is not a figure's year",
+    "review": "a year that a text reviews: 过去的2022年, 报告了2018年工作",
+    "review_event": "an event held after the year it reviews: 2006年度...表彰会",
+}
 # "$group", "$group@lexicon", "$group|default", "$group@lexicon|default"
 _GROUP_REF = regex.compile(
     r"^\$(?P<group>[a-z][a-z0-9_]*)(?:@(?P<lexicon>[a-z][a-z0-9_]*))?(?:\|(?P<default>.*))?$"
@@ -116,12 +144,102 @@ class Rule:
         return NUMERIC_KINDS
 
 
+class CueExample(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str
+    match: str | None = None  # what the cue must match in text (default: anything)
+    value: Any = None  # the value of a `words` cue for that match
+    expect: list[dict[str, Any]] = []  # records the whole engine must produce from text
+    note: str | None = None
+
+
+class CueSpec(BaseModel):
+    """The schema of one ``[[cue]]`` entry: a named cue of the genre (a dateline shape, an
+    anaphora word...), as a pattern or a table of words, with its own examples."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    kind: str
+    description: str = ""
+    pattern: str | None = None
+    words: dict[str, Any] | list[str] | None = None
+    examples: list[CueExample | str] = []
+    negatives: list[str] = []
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        if not regex.fullmatch(r"[a-z][a-z0-9_]*(\.[a-z0-9_]+)+", v):
+            raise ValueError("an id is dotted lower-case words, e.g. 'dateline.stamp'")
+        return v
+
+
+@dataclass(frozen=True)
+class Cue:
+    spec: CueSpec
+    file: str
+    regex: Any
+    values: dict[str, Any]  # word -> value, for a `words` cue
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    @property
+    def kind(self) -> str:
+        return self.spec.kind
+
+
+class CueSet:
+    """The cues of one kind, searched as one pattern. A `words` cue captures its word in the
+    group ``word``; ``value(m)`` is that word's value."""
+
+    def __init__(self, kind: str, cues: list[Cue]):
+        self.kind = kind
+        self.cues = cues
+        self.values: dict[str, Any] = {}
+        for c in cues:
+            self.values.update(c.values)
+        pattern = "|".join(f"(?:{c.regex.pattern})" for c in cues) or "(?!)"
+        # Cues are line-oriented: ^ and $ are a line's edges.
+        self.regex = regex.compile(pattern, regex.V0 | regex.MULTILINE)
+
+    def value(self, m: regex.Match) -> Any:
+        return self.values.get(m.group("word")) if "word" in m.re.groupindex else None
+
+    def search(self, text: str, pos: int = 0, endpos: int | None = None) -> regex.Match | None:
+        return self.regex.search(text, pos, len(text) if endpos is None else endpos)
+
+    def finditer(self, text: str, pos: int = 0, endpos: int | None = None):
+        return self.regex.finditer(text, pos, len(text) if endpos is None else endpos)
+
+    def match(self, text: str, pos: int = 0, endpos: int | None = None) -> regex.Match | None:
+        return self.regex.match(text, pos, len(text) if endpos is None else endpos)
+
+
 @dataclass
 class RuleSet:
     rules: list[Rule]
     lexicons: dict[str, Any]
     fragments: dict[str, str]
     files: list[str] = field(default_factory=list)
+    charsets: dict[str, str] = field(default_factory=dict)
+    cues: list[Cue] = field(default_factory=list)
+
+    def chars(self, name: str) -> frozenset[str]:
+        """The characters of a character-set fragment ({chars = ...})."""
+        return frozenset(self.charsets.get(name, ""))
+
+    @cached_property
+    def _cue_sets(self) -> dict[str, CueSet]:
+        by_kind: dict[str, list[Cue]] = {}
+        for c in self.cues:
+            by_kind.setdefault(c.kind, []).append(c)
+        return {k: CueSet(k, v) for k, v in by_kind.items()}
+
+    def cue(self, kind: str) -> CueSet:
+        """Every cue of a kind as one pattern (an empty set matches nothing)."""
+        return self._cue_sets.get(kind) or CueSet(kind, [])
 
     @cached_property
     def metric_rules(self) -> list[Rule]:
@@ -200,17 +318,23 @@ def _load(paths: tuple[str, ...]) -> RuleSet:
     raw_fragments: dict[str, tuple[str, Any]] = {}
     lexicons: dict[str, Any] = {}
     specs: list[tuple[str, int, dict[str, Any]]] = []
+    cue_specs: list[tuple[str, int, dict[str, Any]]] = []
     for path in paths:
         try:
             data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             problems.append(f"{path}: cannot read rules: {exc}")
             continue
-        unknown = set(data) - {"fragments", "lexicon", "rule"}
+        unknown = set(data) - {"fragments", "lexicon", "rule", "cue"}
         if unknown:
             problems.append(
-                f"{path}: unknown top-level keys {sorted(unknown)} (expected fragments, lexicon, rule)"
+                f"{path}: unknown top-level keys {sorted(unknown)} (expected fragments, lexicon, rule, cue)"
             )
+        cues = data.get("cue") or []
+        if not isinstance(cues, list):
+            problems.append(f"{path}: 'cue' must be an array of tables ([[cue]])")
+        else:
+            cue_specs.extend((path, i, c) for i, c in enumerate(cues))
         for name, value in (data.get("fragments") or {}).items():
             if not regex.fullmatch(r"[A-Z][A-Z0-9_]*", name):
                 problems.append(f"{path}: fragment {name!r}: names are upper-case, e.g. NUMBER")
@@ -237,7 +361,7 @@ def _load(paths: tuple[str, ...]) -> RuleSet:
         for i, r in enumerate(rules):
             specs.append((path, i, r))
 
-    fragments = _expand_fragments(raw_fragments, lexicons, problems)
+    fragments, charsets = _expand_fragments(raw_fragments, lexicons, problems)
     compiled: list[Rule] = []
     seen: dict[str, str] = {}
     for path, i, raw in specs:
@@ -253,26 +377,48 @@ def _load(paths: tuple[str, ...]) -> RuleSet:
             problems.append(f"{label}: duplicate id (first defined in {seen[spec.id]})")
             continue
         seen[spec.id] = path
-        rule = _compile_rule(spec, path, fragments, lexicons, problems, label)
+        rule = _compile_rule(spec, path, fragments, charsets, lexicons, problems, label)
         if rule is not None:
             compiled.append(rule)
+    cues = _compile_cues(cue_specs, fragments, charsets, problems)
     if problems:
         raise RuleError(problems)
-    ruleset = RuleSet(rules=compiled, lexicons=lexicons, fragments=fragments, files=list(paths))
+    ruleset = RuleSet(
+        rules=compiled,
+        lexicons=lexicons,
+        fragments=fragments,
+        files=list(paths),
+        charsets=charsets,
+        cues=cues,
+    )
     _CACHE[key] = ruleset
     return ruleset
 
 
 def _expand_fragments(
     raw: dict[str, tuple[str, Any]], lexicons: dict[str, Any], problems: list[str]
-) -> dict[str, str]:
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Expand every fragment to a regex; return (fragments, character sets)."""
     done: dict[str, str] = {}
+    charsets: dict[str, str] = {}
+    for name, (_path, value) in raw.items():
+        if isinstance(value, dict) and isinstance(value.get("chars"), str):
+            charsets[name] = value["chars"]
 
     def expand(name: str, stack: tuple[str, ...]) -> str:
         if name in done:
             return done[name]
         path, value = raw[name]
-        if isinstance(value, list):
+        if isinstance(value, dict) and set(value) - {"description", "examples", "negatives"} in (
+            {"pattern"},
+            {"words"},
+            {"chars"},
+        ):
+            key = next(k for k in ("pattern", "words", "chars") if k in value)
+            value = value[key] if key != "chars" else None
+        if name in charsets:
+            text = _char_class(charsets[name])
+        elif isinstance(value, list):
             text = _alternation(str(v) for v in value)
         elif isinstance(value, dict) and set(value) == {"lexicon"}:
             lex = lexicons.get(value["lexicon"])
@@ -282,12 +428,11 @@ def _expand_fragments(
             else:
                 text = _alternation(lex)
         elif isinstance(value, str):
+            unknown: list[str] = []
 
-            def sub(m: regex.Match) -> str:
-                ref = m.group(1)
+            def resolve(ref: str) -> str | None:
                 if ref not in raw:
-                    problems.append(f"{path}: fragment {name!r}: unknown fragment {{{ref}}}")
-                    return "(?!)"
+                    return None
                 if ref in stack:
                     problems.append(
                         f"{path}: fragment {name!r}: refers to itself through {' -> '.join(stack)}"
@@ -295,10 +440,13 @@ def _expand_fragments(
                     return "(?!)"
                 return expand(ref, (*stack, ref))
 
-            text = "(?:" + _REF.sub(sub, value) + ")"
+            text = "(?:" + substitute(value, resolve, charsets, unknown) + ")"
+            for u in unknown:
+                problems.append(f"{path}: fragment {name!r}: {u}")
         else:
             problems.append(
-                f"{path}: fragment {name!r}: must be a pattern string, a word list or {{lexicon=...}}"
+                f"{path}: fragment {name!r}: must be a pattern string, a word list, {{lexicon=...}}, "
+                "{chars=...}, or {pattern=...} / {words=[...]} with a description"
             )
             text = "(?!)"
         done[name] = text
@@ -306,7 +454,39 @@ def _expand_fragments(
 
     for name in raw:
         expand(name, (name,))
-    return done
+    return done, charsets
+
+
+def _char_class(chars: str, negate: bool = False) -> str:
+    return "[" + ("^" if negate else "") + _class_chars(chars) + "]"
+
+
+def _class_chars(chars: str) -> str:
+    return "".join("\\" + c if c in "\\]^-[" else ("\\n" if c == "\n" else c) for c in chars)
+
+
+def substitute(
+    pattern: str, resolve: Any, charsets: dict[str, str], problems: list[str]
+) -> str:
+    """Replace the fragment references of a written pattern: {NAME}, {^NAME} (the complement
+    of a character set) and {NAME.chars} (its characters, inside a bracket expression)."""
+
+    def sub(m: regex.Match) -> str:
+        neg, ref, chars = m.group(1), m.group(2), m.group(3)
+        if neg or chars:
+            if ref not in charsets:
+                problems.append(
+                    f"{{{m.group()[1:-1]}}} at position {m.start()}: {ref} is not a character set ({{chars = ...}})"
+                )
+                return "(?!)"
+            return _class_chars(charsets[ref]) if chars else _char_class(charsets[ref], negate=True)
+        text = resolve(ref)
+        if text is None:
+            problems.append(f"unknown fragment {{{ref}}} at position {m.start()}")
+            return "(?!)"
+        return text
+
+    return _REF.sub(sub, pattern)
 
 
 def parse_ref(value: Any) -> tuple[str, str | None, str | None] | None:
@@ -319,20 +499,18 @@ def parse_ref(value: Any) -> tuple[str, str | None, str | None] | None:
     return m.group("group"), m.group("lexicon"), m.group("default")
 
 
-def expand_pattern(pattern: str, fragments: dict[str, str], unknown: list[str]) -> str:
-    def sub(m: regex.Match) -> str:
-        if m.group(1) not in fragments:
-            unknown.append(m.group(1))
-            return "(?!)"
-        return fragments[m.group(1)]
-
-    return _REF.sub(sub, pattern)
+def expand_pattern(
+    pattern: str, fragments: dict[str, str], problems: list[str], charsets: dict[str, str] | None = None
+) -> str:
+    """A written pattern with its fragment references expanded; problems are appended."""
+    return substitute(pattern, fragments.get, charsets or {}, problems)
 
 
 def _compile_rule(
     spec: RuleSpec,
     path: str,
     fragments: dict[str, str],
+    charsets: dict[str, str],
     lexicons: dict[str, Any],
     problems: list[str],
     label: str,
@@ -344,9 +522,9 @@ def _compile_rule(
             compiled.append(None)
             continue
         unknown: list[str] = []
-        text = expand_pattern(pattern, fragments, unknown)
+        text = expand_pattern(pattern, fragments, unknown, charsets)
         for u in unknown:
-            problems.append(f"{label}: {what}: unknown fragment {{{u}}}")
+            problems.append(f"{label}: {what}: {u}")
             ok = False
         try:
             compiled.append(regex.compile(text, regex.V0))
@@ -423,6 +601,56 @@ def _compile_rule(
     if not ok:
         return None
     return Rule(spec=spec, file=path, regex=rx, continuation=cont, gate=gate)
+
+
+def _compile_cues(
+    specs: list[tuple[str, int, dict[str, Any]]],
+    fragments: dict[str, str],
+    charsets: dict[str, str],
+    problems: list[str],
+) -> list[Cue]:
+    out: list[Cue] = []
+    seen: dict[str, str] = {}
+    for path, i, raw in specs:
+        label = f"{path}: cue {raw.get('id', f'#{i + 1}')!r}"
+        try:
+            spec = CueSpec.model_validate(raw)
+        except ValidationError as exc:
+            for err in exc.errors():
+                loc = ".".join(str(x) for x in err["loc"])
+                problems.append(f"{label}: {loc}: {err['msg']}")
+            continue
+        if spec.id in seen:
+            problems.append(f"{label}: duplicate id (first defined in {seen[spec.id]})")
+            continue
+        seen[spec.id] = path
+        if spec.kind not in CUE_KINDS:
+            problems.append(f"{label}: kind: unknown cue kind {spec.kind!r} (one of {sorted(CUE_KINDS)})")
+            continue
+        if (spec.pattern is None) == (spec.words is None):
+            problems.append(f"{label}: give a pattern or a table of words (not both)")
+            continue
+        values: dict[str, Any] = {}
+        if spec.words is not None:
+            values = dict(spec.words) if isinstance(spec.words, dict) else dict.fromkeys(spec.words, True)
+            text = f"(?P<word>{_alternation(values)})"
+        else:
+            unknown: list[str] = []
+            text = expand_pattern(spec.pattern or "", fragments, unknown, charsets)
+            for u in unknown:
+                problems.append(f"{label}: pattern: {u}")
+            if unknown:
+                continue
+        try:
+            rx = regex.compile(text, regex.V0 | regex.MULTILINE)
+        except regex.error as exc:
+            problems.append(f"{label}: pattern does not compile: {exc}")
+            continue
+        if not spec.examples or not spec.negatives:
+            problems.append(f"{label}: a cue needs examples and negatives")
+            continue
+        out.append(Cue(spec=spec, file=path, regex=rx, values=values))
+    return out
 
 
 _GATES: dict[str, Any] = {}

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 import regex
 
 if TYPE_CHECKING:
+    from .document import Document
     from .engine import Candidate
-    from .normalize import NormText
     from .ruleset import RuleSet
 
 _QUOTES = "“”\"‘’'「」『』《》"
@@ -165,9 +165,9 @@ class SubjectFinder:
         return to_simplified(phrase) or None
 
     # -- assignment ------------------------------------------------------------
-    def assign(self, norm: NormText, chosen: list[Candidate]) -> None:
+    def assign(self, doc: Document, chosen: list[Candidate]) -> None:
         """Set ``fields['subject']`` of every numeric or ranking candidate (in text order)."""
-        text = norm.text
+        text = doc.text
         prev: Candidate | None = None
         consumed = 0  # end of the noun phrase the previous figure took from after itself
         for c in chosen:
