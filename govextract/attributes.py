@@ -250,6 +250,10 @@ class RegionStep:
         for p in chain:
             if p.suffix() == level or (level == "省" and p.level == 1 and p.suffix() in "省区"):
                 return p.name
+        # 该县 after the text named a county: the last place of that level named before it.
+        for m in reversed(doc.places_in(art.start, c.start)):
+            if m.role not in ("title", "venue") and m.place.suffix() == level:
+                return m.place.name
         gaz = doc.gazetteer
         for p in chain:
             for q in p.ancestors(gaz) if gaz is not None else []:

@@ -206,6 +206,21 @@ class Document:
                 ln.kind = "item"
             elif self._headline_like(ln):
                 ln.kind = "headline"
+        # A short line right above a dateline or a byline is the title of what follows.
+        for ln in self.lines:
+            if ln.kind not in ("dateline", "byline"):
+                continue
+            k = ln.index - 1
+            while k >= 0 and self.lines[k].kind == "blank":
+                k -= 1
+            prev = self.lines[k] if k >= 0 else None
+            if (
+                prev is not None
+                and prev.kind == "body"
+                and prev.end - prev.start <= _HEADLINE_MAX
+                and not self._sentence_like(*prev.span)
+            ):
+                prev.kind = "headline"
 
     def _sentence_like(self, s: int, e: int) -> bool:
         """Whether a line holds a sentence: a sentence end inside it (not only at its end)
@@ -286,6 +301,8 @@ class Document:
         venues = [m.span("venue") for m in venue.finditer(text)]
         for s, e, places in raw:
             if len(places) == 1:
+                place = places[0]
+            elif len({p.name for p in places}) == 1 and places[0].level == 4:
                 place = places[0]
             else:
                 place = max(
@@ -477,7 +494,22 @@ class Document:
         place = _most_specific(head) if head else None
         if place is None:
             place = _dominant(mentions, national)
+        if place is None and not art.national:
+            # A venue (记者在近日某县召开的...会上获悉) still tells whose 该县 it is.
+            named = [m for m in self.places_in(art.start, art.end) if m.role != "title"]
+            place = self._anaphoric_place(art, named)
         art.place = place
+
+    def _anaphoric_place(self, art: Article, mentions: list[PlaceMention]) -> Place | None:
+        """An article that names its place once and then says 该县, 全县: the place named with
+        that level (the commonest level of its anaphora)."""
+        anaphora = self.rules.cue("anaphora")
+        levels = Counter(anaphora.value(m) for m in anaphora.finditer(self.text, art.start, art.end))
+        for level, _ in levels.most_common():
+            named = Counter(m.place for m in mentions if m.place.suffix() == level)
+            if named:
+                return max(named, key=lambda p: (named[p], -next(m.start for m in mentions if m.place == p)))
+        return None
 
     def _count_national(self, start: int, end: int) -> int:
         text = self.text
@@ -667,20 +699,30 @@ def _best(mentions: list[PlaceMention]) -> Place | None:
 
 
 def _dominant(mentions: list[PlaceMention], national: int = 0) -> Place | None:
-    """The place a stretch is about: named at least twice (or in topic position), in at least
-    40% of its place mentions, and more often than the stretch says 我国. A place and the places
-    inside it count together (厦门市 with 思明区)."""
+    """The place a stretch is about: the one it names most (in topic position counting
+    double), named at least twice or as a topic, more often than the stretch says 我国, and
+    with the places inside it at least 40% of its place mentions; when the most named is a
+    district among its siblings (天长市, 定远县 in a 滁州市 report), the named place that
+    holds them."""
     if not mentions:
         return None
     counts = Counter(m.place for m in mentions)
+    topics = Counter(m.place for m in mentions if m.role in ("topic", "campaign", "agent"))
     total = sum(counts.values())
 
     def weight(p: Place) -> int:
         return sum(n for q, n in counts.items() if q == p or p.contains(q))
 
-    best = max(counts, key=lambda p: (counts[p] + sum(m.role in ("topic", "campaign") for m in mentions if m.place == p), p.level))
-    named = counts[best] >= 2 or any(m.place == best and m.role in ("topic", "campaign") for m in mentions)
-    return best if named and counts[best] > national and weight(best) >= 0.4 * total else None
+    def named(p: Place) -> bool:
+        return counts[p] >= 2 or topics[p] > 0
+
+    best = max(counts, key=lambda p: (counts[p] + topics[p], p.level))
+    if not named(best) or counts[best] <= national:
+        return None
+    if weight(best) >= 0.4 * total:
+        return best
+    holders = [p for p in counts if p.contains(best) and weight(p) >= 0.4 * total and counts[p] > national]
+    return max(holders, key=lambda p: (p.level, weight(p))) if holders else None
 
 
 def _menu(body: str) -> bool:

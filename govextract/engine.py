@@ -256,7 +256,7 @@ class Extractor:
     def run(self, source: str, doc: str = "-", *, explain: bool = False) -> Extraction:
         trace: list[TraceEvent] | None = [] if explain else None
         warnings: list[str] = []
-        norm = normalize(source)
+        norm = normalize(source, self.rules)
         text = norm.text
         spans = _Spans(text)
         masks = self._exclusion_masks(text, trace, warnings, doc, spans)

@@ -126,7 +126,8 @@ class Gazetteer:
                 if successor:
                     self.successor[name] = successor
             self.full.setdefault(name, []).append(place)
-            if len(short) >= 2 and short != name and short not in stop:
+            # An old name's short form that is today's short form (昌平县, 昌平区) means today's.
+            if len(short) >= 2 and short != name and short not in stop and not (historical and short in self.short):
                 self.short.setdefault(short, []).append(place)
 
     def is_word(self, text: str, start: int, end: int) -> bool:
@@ -185,6 +186,17 @@ class Gazetteer:
                 if unit is None and not self.is_word(text, s, e):
                     continue
                 found[s] = (e, self.short[m.group()])
+        # Units named after any division (汪清林区 where 汪清县 is never named in full).
+        for m in self._units.finditer(text):
+            us = m.start()
+            if any(cs <= us - 1 < ce for cs, ce in covered) or (us in found):
+                continue
+            for k in range(min(6, us), 1, -1):
+                head = text[us - k : us]
+                places = self.full.get(head) or self.short.get(head)
+                if places and not any(s <= us - k < e for s, (e, _) in found.items()):
+                    found[us - k] = (us, places)
+                    break
         out = []
         for s, (e, places) in sorted(found.items()):
             unit = self._units.match(text, e)

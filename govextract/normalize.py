@@ -13,8 +13,14 @@ from array import array
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import regex
+
+from .ruleset import LINE_CUES
+
+if TYPE_CHECKING:
+    from .ruleset import RuleSet
 
 # Characters a statement cannot end with: a line ending so goes on, whatever its length.
 _GOES_ON = frozenset("，,、暨和及与的")
@@ -169,11 +175,41 @@ def _full_lines(folded: str) -> dict[int, bool]:
     return out
 
 
-def normalize(source: str) -> NormText:
-    """Normalize ``source`` for matching and keep the way back."""
+def _set_apart(folded: str, rules: RuleSet) -> tuple[set[int], set[int]]:
+    """Offsets of the lines that stand apart from the line before (a dateline, a byline, a
+    credit, page chrome, a title shape or a list marker opens them: rules/document.toml),
+    and of those that are whole lines, never going on into the next (all but list items)."""
+    out: set[int] = set()
+    for kind in LINE_CUES:
+        for m in rules.cue(kind).finditer(folded):
+            out.add(folded.rfind("\n", 0, m.start()) + 1)
+    whole = set(out)
+    marker = rules.fragments.get("LINE_MARKER")
+    if marker:
+        for m in _compiled(marker).finditer(folded):
+            d = m.end("digit") if m.group("digit") else -1
+            if d >= 0 and folded[d : d + 1] in (" ", "\t", "\u3000"):
+                continue  # "54 秒" opening a wrapped line is a figure going on, not an item
+            out.add(m.start())
+    return out, whole
+
+
+@lru_cache(maxsize=8)
+def _compiled(pattern: str) -> regex.Pattern:
+    return regex.compile(pattern, regex.MULTILINE)
+
+
+def normalize(source: str, rules: RuleSet | None = None) -> NormText:
+    """Normalize ``source`` for matching and keep the way back (the line cues of ``rules``,
+    by default the built-in rules, say which lines stand apart and are never joined)."""
+    if rules is None:
+        from .ruleset import load_rules
+
+        rules = load_rules()
     folded = _simplify_aligned(fold_width(source))
     keep_breaks = _is_paragraph_doc(folded)
     full = _full_lines(folded) if not keep_breaks else {}
+    apart, whole = _set_apart(folded, rules) if not keep_breaks else (set(), set())
     parts: list[str] = []
     seg_norm = array("i")
     seg_src = array("i")
@@ -217,6 +253,8 @@ def normalize(source: str) -> NormText:
                 # a wrapped line is as long as its neighbours; a short one (a headline, 编者按)
                 # ends where it ends
                 and (full.get(folded.index("\n", i), False) or prev in _GOES_ON)
+                and folded.rfind("\n", 0, j) + 1 not in apart
+                and folded.rfind("\n", 0, i) + 1 not in whole
             )
             or (prev in _DIGITS and not nxt.isascii() and nxt.isalpha())
         ):
