@@ -110,6 +110,8 @@ class Document:
     articles: list[Article] = field(default_factory=list)
     places: list[PlaceMention] = field(default_factory=list)
     years: list[YearMention] = field(default_factory=list)
+    # Spans whose years belong to what they name (the titles of honours), not to the text.
+    reserved: list[tuple[int, int]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         r = self.rules
@@ -347,9 +349,10 @@ class Document:
         r = self.rules
         rx = regex.compile(r.fragments.get("YEAR", "(?!)"))
         text = self.text
-        since = [m.span("at") for m in r.cue("period_start").finditer(text)]
-        base = [m.span("at") for m in r.cue("compare_base").finditer(text)]
-        review = [m.span("at") for m in r.cue("review").finditer(text)]
+        since = [m.span() for m in r.cue("period_start").finditer(text)]
+        base = [m.span() for m in r.cue("compare_base").finditer(text)]
+        review = [m.span() for m in r.cue("review").finditer(text)]
+        reserved = self.reserved
         for m in rx.finditer(text):
             s, e = m.span()
             if m.group("cn"):
@@ -366,23 +369,26 @@ class Document:
                 continue
             y = YearMention(s, e, year, first=first)
             after = text[e : e + 6]
-            if any(bs <= s and e <= be for bs, be in base):
+            if any(ts <= s < te for ts, te in reserved):
+                y.role = "title"  # the year of an honour's title is the honour's, not the text's
+            elif any(bs <= s < be for bs, be in base):
                 y.role = "base"
-            elif any(ss <= s and e <= se for ss, se in since):
+            elif any(ss <= s < se for ss, se in since):
                 y.role = "since"
-            elif any(rs <= s and e <= rse for rs, rse in review):
+            elif any(rs <= s < rse for rs, rse in review):
                 y.role = "review"
             elif regex.match(r"\d{1,2}月\d{1,2}[日号]", after):
                 y.role = "date"
-            elif self._quoted(s) or text[max(0, s - 1) : s] in ("《", "“", '"'):
-                y.role = "title"
             elif self._plan(s, e):
                 y.role = "plan"
             self.years.append(y)
         self._year_starts = [y.start for y in self.years]
         rel = r.cue("relative_year")
+        # 比去年, 较上年: a comparison base, not the figure's year.
         self.relatives: list[tuple[int, int, int]] = [
-            (m.start(), m.end(), int(rel.value(m) or 0)) for m in rel.finditer(text)
+            (m.start(), m.end(), int(rel.value(m) or 0))
+            for m in rel.finditer(text)
+            if not any(bs <= m.start() < be for bs, be in base)
         ]
         self._relative_starts = [x[0] for x in self.relatives]
 
@@ -484,14 +490,20 @@ class Document:
         mentions = [m for m in self.places_in(art.start, art.end) if m.role not in ("title", "venue")]
         national = self._count_national(art.start, art.end)
         art.national = national >= 3 and not any(m.role in ("topic", "campaign") for m in mentions[:3])
-        head: list[PlaceMention] = []
+        # The head block (until the text begins): a byline's office first (张三 某某市委书记),
+        # then a dateline's, then the headline's place.
+        head: dict[str, list[PlaceMention]] = {"byline": [], "dateline": [], "headline": []}
         for k in range(art.first_line, art.last_line + 1):
             ln = self.lines[k]
             if ln.kind in ("body", "item", "heading"):
-                break  # the head block ends where the text begins
-            if ln.kind in ("headline", "byline", "dateline"):
-                head.extend(m for m in self.places_in(*ln.span) if m.role not in ("title", "venue"))
-        place = _most_specific(head) if head else None
+                break
+            if ln.kind in head:
+                head[ln.kind].extend(m for m in self.places_in(*ln.span) if m.role not in ("title", "venue"))
+        place = None
+        for kind in ("byline", "dateline", "headline"):
+            if head[kind]:
+                place = _most_specific(head[kind])
+                break
         if place is None:
             place = _dominant(mentions, national)
         if place is None and not art.national:
@@ -663,8 +675,8 @@ class Document:
         # Reports recount history (1935年10月, 红军...): a period is recent.
         candidates = {y: n for y, n in topical.items() if y >= latest - 3}
         best = max(candidates, key=lambda y: (candidates[y], y))
-        if art.dct is not None and best > art.dct:
-            return art.dct
+        if art.dct is not None and (best > art.dct or candidates[best] < 2):
+            return art.dct  # a year said in passing (继2017年首次...) does not outweigh the date
         return best
 
 

@@ -276,7 +276,9 @@ class Extractor:
             kept.append(c)
         chosen = _resolve_overlaps(kept, text, trace)
         chosen.sort(key=lambda c: (c.start, c.end, c.rule.kind))
-        document = Document(norm, self.rules)
+        document = Document(
+            norm, self.rules, reserved=[c.groups["title"][:2] for c in chosen if c.rule.kind == "honour" and "title" in c.groups]
+        )
         for step in self.steps:
             step.run(document, chosen)
         records: list[Record] = []
