@@ -324,9 +324,9 @@ class YearStep:
         pick = self._latest(stated, rel, art)
         if pick is not None:
             return pick
-        if any(y.role == "since" for y in doc.years_in(ss, own[0])):
-            since = [y for y in doc.years_in(ss, own[0]) if y.role == "since"]
-            return art.period if art.period is not None else since[-1].year
+        since = [y for y in doc.years_in(ss, own[0]) if y.role in ("since", "since_year")]
+        if since:
+            return self._since(since[-1], art)
         # 3. the paragraph's time: the last sentence before this one that opens with a year.
         ln = doc.line_of(c.start)
         focus = self._focus(doc, ln.start, ss, art)
@@ -355,6 +355,15 @@ class YearStep:
             return None
         return best
 
+    @staticmethod
+    def _since(y, art) -> int | None:
+        """The year of a period that started in y.year: 2021年以来 is that year unless the text
+        reports on a later one; 自2017年7月...以来 has no year of its own but the text's."""
+        later = [v for v in (art.period, art.dct) if v is not None and v >= y.year]
+        if later:
+            return later[0]
+        return y.year if y.role == "since_year" else None
+
     def _focus(self, doc: Document, start: int, end: int, art) -> int | None:
         """The year the paragraph's sentences before ``end`` open with (the latest)."""
         best = None
@@ -366,9 +375,10 @@ class YearStep:
                 pick = self._latest(head_years, rel, art)
                 if pick is not None:
                     best = pick
-            elif any(y.role == "since" for y in doc.years_in(s, ce)):
-                since = [y for y in doc.years_in(s, ce) if y.role == "since"]
-                best = art.period if art.period is not None else since[-1].year
+            else:
+                since = [y for y in doc.years_in(s, ce) if y.role in ("since", "since_year")]
+                if since:
+                    best = self._since(since[-1], art)
         return best
 
 

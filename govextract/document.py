@@ -73,7 +73,8 @@ class YearMention:
     start: int
     end: int
     year: int
-    role: str = "stated"  # stated | since | base | plan | date | title | relative | review
+    # stated | since (自2017年...以来) | since_year (2021年以来) | base | plan | date | title | review
+    role: str = "stated"
     first: int = 0  # the first year of a range (2017—2020年度)
 
 
@@ -349,7 +350,7 @@ class Document:
         r = self.rules
         rx = regex.compile(r.fragments.get("YEAR", "(?!)"))
         text = self.text
-        since = [m.span() for m in r.cue("period_start").finditer(text)]
+        since = [(m.start(), m.end(), bool(m.group("strict"))) for m in r.cue("period_start").finditer(text)]
         base = [m.span() for m in r.cue("compare_base").finditer(text)]
         review = [m.span() for m in r.cue("review").finditer(text)]
         reserved = self.reserved
@@ -373,8 +374,9 @@ class Document:
                 y.role = "title"  # the year of an honour's title is the honour's, not the text's
             elif any(bs <= s < be for bs, be in base):
                 y.role = "base"
-            elif any(ss <= s < se for ss, se in since):
-                y.role = "since"
+            elif any(ss <= s < se for ss, se, _ in since):
+                strict = any(ss <= s < se and st for ss, se, st in since)
+                y.role = "since" if strict else "since_year"
             elif any(rs <= s < rse for rs, rse in review):
                 y.role = "review"
             elif regex.match(r"\d{1,2}月\d{1,2}[日号]", after):
@@ -400,8 +402,9 @@ class Document:
         return opened > 0
 
     def _plan(self, s: int, e: int) -> bool:
-        cs, ce = self.clause(s, e)
-        return self.rules.cue("plan").search(self.text, e, min(ce, e + 24)) is not None
+        """Whether a plan word (将, 力争...) follows the year in its sentence (2023年，全市将...)."""
+        _, se = self.sentence(s, e)
+        return self.rules.cue("plan").search(self.text, e, min(se, e + 20)) is not None
 
     def years_in(self, start: int, end: int) -> list[YearMention]:
         i = bisect_left(self._year_starts, start)
@@ -653,7 +656,7 @@ class Document:
             ln = self.lines[k]
             if ln.kind != "headline":
                 continue
-            hs = [y for y in self.years_in(*ln.span) if y.role in ("stated", "review", "since")]
+            hs = [y for y in self.years_in(*ln.span) if y.role in ("stated", "review", "since_year")]
             if hs:
                 return max(y.year for y in hs)
         reviewed = [y for y in ys if y.role == "review"]
@@ -661,13 +664,11 @@ class Document:
             return reviewed[0].year
         topical: Counter[int] = Counter()
         for y in ys:
-            if y.role not in ("stated", "since"):
+            if y.role not in ("stated", "since_year"):
                 continue
             cs, _ = self.clause(y.start)
             head = self.text[cs : y.start]
-            weight = 2 if _opens(head, allow_place=True) else 1
-            if y.role == "since":
-                weight = 1
+            weight = 2 if _opens(head) and y.role == "stated" else 1
             topical[y.year] += weight
         if not topical:
             return art.dct
@@ -691,7 +692,7 @@ _OPENERS = regex.compile(
 )
 
 
-def _opens(head: str, allow_place: bool = False) -> bool:
+def _opens(head: str) -> bool:
     """Whether the words before a mention in its clause leave it in the topic position."""
     head = head.strip(" \t\u3000")
     return not head or _OPENERS.match(head) is not None
