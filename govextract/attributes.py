@@ -15,6 +15,7 @@ Each step fills some fields of every candidate (``Candidate.fields``), in this o
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from typing import TYPE_CHECKING, Protocol
 
 import regex
@@ -366,20 +367,41 @@ class YearStep:
 
     def _focus(self, doc: Document, start: int, end: int, art) -> int | None:
         """The year the paragraph's sentences before ``end`` open with (the latest)."""
-        best = None
-        for s, e in doc.sentences_of(start, end):
-            cs, ce = doc.clause(s)
+        timeline = self._timeline(doc, start, art)
+        i = bisect_right(timeline[0], end) - 1
+        return timeline[1][i] if i >= 0 else None
+
+    def _timeline(self, doc: Document, start: int, art) -> tuple[list[int], list[int | None]]:
+        """For the paragraph at ``start``: the sentence starts where its time changes, and the
+        year from there on (computed once a paragraph)."""
+        cache = doc.cache.setdefault("year_focus", {})
+        hit = cache.get(start)
+        if hit is not None:
+            return hit
+        ln = doc.line_of(start)
+        starts: list[int] = []
+        years: list[int | None] = []
+        best: int | None = None
+        for s, _e in doc.sentences_of(ln.start, ln.end):
+            _cs, ce = doc.clause(s)
             head_years = [y for y in doc.years_in(s, ce) if y.role in ("stated", "review", "date")]
             rel = doc.relatives_in(s, ce)
+            new = best
             if head_years or rel:
                 pick = self._latest(head_years, rel, art)
                 if pick is not None:
-                    best = pick
+                    new = pick
             else:
                 since = [y for y in doc.years_in(s, ce) if y.role in ("since", "since_year")]
                 if since:
-                    best = self._since(since[-1], art)
-        return best
+                    new = self._since(since[-1], art)
+            if new != best or not starts:
+                # the time a sentence opens with holds for the sentences after it
+                starts.append(_e + 1)
+                years.append(new)
+                best = new
+        cache[start] = (starts, years)
+        return starts, years
 
 
 def default_steps(ruleset: RuleSet) -> list[Step]:

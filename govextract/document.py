@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from .ruleset import RuleSet
 
 _HEADLINE_MAX = 64  # a headline or a lead line is short
+_LINE_CUE_MAX = 160  # a dateline, credit or byline line is shorter than this
 _SPACES = " \t\u3000"
 
 
@@ -113,6 +114,8 @@ class Document:
     years: list[YearMention] = field(default_factory=list)
     # Spans whose years belong to what they name (the titles of honours), not to the text.
     reserved: list[tuple[int, int]] = field(default_factory=list)
+    # Answers the attribute steps compute once per document (by step).
+    cache: dict[str, dict] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         r = self.rules
@@ -176,6 +179,9 @@ class Document:
         if ln.end <= ln.start:
             return ""
         s, e = self.norm.src_span(ln.start, ln.end)
+        folded = self.norm.folded
+        if len(folded) == len(self.norm.source):
+            return folded[s:e]
         return to_simplified(fold_width(self.norm.source[s:e]))
 
     def _classify_lines(self) -> None:
@@ -188,8 +194,11 @@ class Document:
             if ln.kind == "blank":
                 continue
             s, e = ln.span
+            m = marker.match(text, s, e)
+            if e - s > _LINE_CUE_MAX and not m:
+                continue  # a paragraph: line cues describe short lines
             w = self.written(ln)
-            m = marker.match(text, s, e) or marker.match(w)
+            m = m or marker.match(w)
             if m:
                 ln.marker = next(g for g in ("bullet", "digit", "letter", "cn", "paren") if m.group(g))
                 ln.number = _ordinal(m.group(ln.marker), ln.marker)
@@ -256,9 +265,8 @@ class Document:
     # -- sentences and clauses -------------------------------------------------------
     def _stops(self) -> None:
         text = self.text
-        s_end, c_end = self.sentence_end, self.clause_end
-        self._sentence_stops = [i for i, c in enumerate(text) if c in s_end]
-        self._clause_stops = [i for i, c in enumerate(text) if c in c_end]
+        self._sentence_stops = [m.start() for m in _char_rx(self.sentence_end).finditer(text)]
+        self._clause_stops = [m.start() for m in _char_rx(self.clause_end).finditer(text)]
 
     @staticmethod
     def _between(stops: list[int], start: int, end: int, n: int, reach: int) -> tuple[int, int]:
@@ -350,10 +358,10 @@ class Document:
         r = self.rules
         rx = regex.compile(r.fragments.get("YEAR", "(?!)"))
         text = self.text
-        since = [(m.start(), m.end(), bool(m.group("strict"))) for m in r.cue("period_start").finditer(text)]
-        base = [m.span() for m in r.cue("compare_base").finditer(text)]
-        review = [m.span() for m in r.cue("review").finditer(text)]
-        reserved = self.reserved
+        since = _Spans((m.start(), m.end(), bool(m.group("strict"))) for m in r.cue("period_start").finditer(text))
+        base = _Spans((*m.span(), True) for m in r.cue("compare_base").finditer(text))
+        review = _Spans((*m.span(), True) for m in r.cue("review").finditer(text))
+        reserved = _Spans((s, e, True) for s, e in self.reserved)
         for m in rx.finditer(text):
             s, e = m.span()
             if m.group("cn"):
@@ -370,14 +378,13 @@ class Document:
                 continue
             y = YearMention(s, e, year, first=first)
             after = text[e : e + 6]
-            if any(ts <= s < te for ts, te in reserved):
+            if reserved.at(s) is not None:
                 y.role = "title"  # the year of an honour's title is the honour's, not the text's
-            elif any(bs <= s < be for bs, be in base):
+            elif base.at(s) is not None:
                 y.role = "base"
-            elif any(ss <= s < se for ss, se, _ in since):
-                strict = any(ss <= s < se and st for ss, se, st in since)
-                y.role = "since" if strict else "since_year"
-            elif any(rs <= s < rse for rs, rse in review):
+            elif since.at(s) is not None:
+                y.role = "since" if since.at(s) else "since_year"
+            elif review.at(s) is not None:
                 y.role = "review"
             elif regex.match(r"\d{1,2}月\d{1,2}[日号]", after):
                 y.role = "date"
@@ -390,7 +397,7 @@ class Document:
         self.relatives: list[tuple[int, int, int]] = [
             (m.start(), m.end(), int(rel.value(m) or 0))
             for m in rel.finditer(text)
-            if not any(bs <= m.start() < be for bs, be in base)
+            if base.at(m.start()) is None
         ]
         self._relative_starts = [x[0] for x in self.relatives]
 
@@ -682,6 +689,36 @@ class Document:
 
 
 # -- helpers ---------------------------------------------------------------------------
+
+
+class _Spans:
+    """Spans (start, end, value) of one kind, for lookups by position in log time."""
+
+    def __init__(self, spans):
+        self.spans = sorted(spans)
+        self.starts = [s for s, _, _ in self.spans]
+
+    def at(self, pos: int):
+        """The value of a span holding ``pos`` (the latest starting one), or None."""
+        i = bisect_right(self.starts, pos) - 1
+        while i >= 0:
+            s, e, v = self.spans[i]
+            if s <= pos < e:
+                return v
+            if pos - s > 200:
+                break  # spans are short (cue matches): look no further back
+            i -= 1
+        return None
+
+
+_CHAR_RX: dict[frozenset[str], regex.Pattern] = {}
+
+
+def _char_rx(chars: frozenset[str]) -> regex.Pattern:
+    rx = _CHAR_RX.get(chars)
+    if rx is None:
+        rx = _CHAR_RX[chars] = regex.compile("[" + "".join(regex.escape(c) for c in sorted(chars)) + "]")
+    return rx
 
 _OPENERS = regex.compile(
     r"^(?:[\s　]*(?:其中|此外|另外|同时|目前|截至目前|近年来|近日|日前|据了解|据悉|据介绍|据统计|"

@@ -174,12 +174,14 @@ class Gazetteer:
                     for q in self.full.get(parent, ()):
                         shorts.add(q.short)
         shorts &= set(self.short)
-        covered = [(s, e) for s, (e, _) in found.items()]
+        covered = bytearray(len(text) + 1)
+        for s, (e, _) in found.items():
+            covered[s:e] = b"\x01" * (e - s)
         if shorts:
             rx = re.compile("|".join(re.escape(w) for w in sorted(shorts, key=lambda w: (-len(w), w))))
             for m in rx.finditer(text):
                 s, e = m.span()
-                if any(cs <= s < ce for cs, ce in covered):
+                if covered[s]:
                     continue
                 # A unit named after the division (汪清林区) holds the short name as its head.
                 unit = self._units.match(text, e)
@@ -187,14 +189,15 @@ class Gazetteer:
                     continue
                 found[s] = (e, self.short[m.group()])
         # Units named after any division (汪清林区 where 汪清县 is never named in full).
+        ends = {e for e, _ in found.values()}
         for m in self._units.finditer(text):
             us = m.start()
-            if any(cs <= us - 1 < ce for cs, ce in covered) or (us in found):
-                continue
+            if us in ends:
+                continue  # named after a place already found
             for k in range(min(6, us), 1, -1):
                 head = text[us - k : us]
                 places = self.full.get(head) or self.short.get(head)
-                if places and not any(s <= us - k < e for s, (e, _) in found.items()):
+                if places and us - k not in found:
                     found[us - k] = (us, places)
                     break
         out = []

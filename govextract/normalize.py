@@ -123,6 +123,8 @@ class NormText:
     text: str
     seg_norm: array
     seg_src: array
+    # The source simplified and half-width, offsets unchanged (what line cues read).
+    folded: str = ""
 
     def source_index(self, i: int) -> int:
         """Source position of normalized position ``i`` (``len(text)`` maps to ``len(source)``)."""
@@ -256,7 +258,13 @@ def normalize(source: str, rules: RuleSet | None = None) -> NormText:
                 and folded.rfind("\n", 0, j) + 1 not in apart
                 and folded.rfind("\n", 0, i) + 1 not in whole
             )
-            or (prev in _DIGITS and not nxt.isascii() and nxt.isalpha())
+            or (
+                breaks == 1
+                and prev in _DIGITS
+                and not nxt.isascii()
+                and nxt.isalpha()
+                and folded.rfind("\n", 0, i) + 1 not in whole
+            )
         ):
             # A wrapped line (in a wrapped document even across the blank line of a column
             # break, when the sentence goes on), or a figure and its unit split by a line
@@ -266,7 +274,7 @@ def normalize(source: str, rules: RuleSet | None = None) -> NormText:
             copy("\n", folded.index("\n", i))
     if pos < len(folded):
         copy(folded[pos:], pos)
-    return NormText(source=source, text="".join(parts), seg_norm=seg_norm, seg_src=seg_src)
+    return NormText(source=source, text="".join(parts), seg_norm=seg_norm, seg_src=seg_src, folded=folded)
 
 
 _DIGITS = frozenset("0123456789")
