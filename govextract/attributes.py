@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Protocol
 
 import regex
 
-from .document import _opens
 from .numerals import parse_number
 from .subject import SubjectFinder
 
@@ -179,14 +178,14 @@ class RegionStep:
             if any(ps <= m.start() < pe for ps, pe in pools):
                 continue
             cs, _ = doc.clause(m.start())
-            if _opens(doc.text[cs : m.start()]):
+            if doc.opens(doc.text[cs : m.start()]):
                 level = self.anaphora.value(m)
         return level
 
     def _national(self, doc: Document, start: int, end: int) -> bool:
         for m in self.national.finditer(doc.text, start, end):
             cs, _ = doc.clause(m.start())
-            if _opens(doc.text[cs : m.start()]):
+            if doc.opens(doc.text[cs : m.start()]):
                 return True
         return False
 

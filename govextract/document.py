@@ -125,6 +125,7 @@ class Document:
         self.bullets = r.chars("BULLET")
         self.quotes = r.chars("QUOTE")
         self.gazetteer: Gazetteer | None = gazetteer_for(r)
+        self._openers = _opener_rx(r)
         self._split_lines()
         self._line_starts = [ln.start for ln in self.lines]
         self._stops()
@@ -262,6 +263,11 @@ class Document:
             and not body.endswith(("：", ":", "，", ","))
         )
 
+    def opens(self, head: str) -> bool:
+        """Whether the words before a mention in its clause leave it in the topic position."""
+        head = head.strip(" \t\u3000")
+        return not head or self._openers.match(head) is not None
+
     # -- sentences and clauses -------------------------------------------------------
     def _stops(self) -> None:
         text = self.text
@@ -340,7 +346,7 @@ class Document:
                 continue
             cs, _ = self.clause(m.start)
             head = text[cs : m.start]
-            if m.role == "agent" or _opens(head):
+            if m.role == "agent" or self.opens(head):
                 m.role = "topic" if m.role != "campaign" else "campaign"
         self._place_starts = [m.start for m in self.places]
 
@@ -675,7 +681,7 @@ class Document:
                 continue
             cs, _ = self.clause(y.start)
             head = self.text[cs : y.start]
-            weight = 2 if _opens(head) and y.role == "stated" else 1
+            weight = 2 if self.opens(head) and y.role == "stated" else 1
             topical[y.year] += weight
         if not topical:
             return art.dct
@@ -720,19 +726,21 @@ def _char_rx(chars: frozenset[str]) -> regex.Pattern:
         rx = _CHAR_RX[chars] = regex.compile("[" + "".join(regex.escape(c) for c in sorted(chars)) + "]")
     return rx
 
-_OPENERS = regex.compile(
-    r"^(?:[\s　]*(?:其中|此外|另外|同时|目前|截至目前|近年来|近日|日前|据了解|据悉|据介绍|据统计|"
-    r"数据显示|另|并|且|而|但|全年|今年|去年|上半年|下半年|年内|期间|过去的一年|过去一年|这一年|"
-    r"(?:\d{4}|[一二][〇零一二三四五六七八九]{3})年(?:度|以来|来|上半年|下半年|全年|前三季度)?|"
-    r"\d{1,2}月(?:份|\d{1,2}日)?(?:以来|上旬|中旬|下旬)?|[(（][^)）]{0,12}[)）]|[-—•■]|\d{1,2}[.、]?)"
-    r"[\s,，、:：]*)*$"
-)
-
-
-def _opens(head: str) -> bool:
-    """Whether the words before a mention in its clause leave it in the topic position."""
-    head = head.strip(" \t\u3000")
-    return not head or _OPENERS.match(head) is not None
+def _opener_rx(rules: RuleSet) -> regex.Pattern:
+    """What may stand before a clause's topic: discourse openers, time phrases, anaphora,
+    parenthesized notes, bullets and markers (rules/document.toml, rules/fragments.toml)."""
+    parts = [
+        rules.cue("opener").regex.pattern,
+        rules.cue("anaphora").regex.pattern,
+        rules.fragments.get("SUBJECT_TIME", "(?!)"),
+        r"(?:\d{4}|[一二][〇零一二三四五六七八九]{3})年(?:度|以来|来|上半年|下半年|全年|前三季度)?",
+        r"\d{1,2}月(?:份|\d{1,2}日)?(?:以来|上旬|中旬|下旬|下午|上午)?",
+        r"[(（][^)）]{0,12}[)）]",
+        r"[-—•■]",
+        r"\d{1,2}[.、]?",
+    ]
+    alternatives = "|".join(f"(?:{p})" for p in parts)
+    return regex.compile(rf"^(?:[\s\u3000]*(?:{alternatives})[\s,，、:：]*)*$")
 
 
 def _most_specific(mentions: list[PlaceMention]) -> Place | None:

@@ -39,6 +39,7 @@ CUE_KINDS = {
     "national": "a word putting a statement at the level of the whole country: 全国, 我国",
     "agent": "an organisation named after a place: the place acts (公安局, 检察院)",
     "subset": "a word opening a statement about a part: 其中",
+    "opener": "a word opening a clause without being its subject: 据了解, 其中, 目前",
     "pool": "a level word naming the pool of an evaluation: 全省群众安全感调查",
     "predicate": "a word opening a clause that goes on about its sentence's subject",
     "venue": "a place where a meeting is held, not the place a statement is about",
