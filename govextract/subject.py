@@ -40,6 +40,8 @@ _QUOTED_END = regex.compile(rf"[{_QUOTES}]([^{_QUOTES}]{{2,}})[{_QUOTES}]$")
 _NEXT_FIGURE = regex.compile(r"[\d.,万亿千百]+[个件项条名人起家类种]")
 _LONG_PAREN = regex.compile(r"[(（][^()（）]{5,}[)）]")
 _LIST_SEP = regex.compile(r"、|和|及|与|以及")
+# N%的群众认为...: who said what (the share of people who hold a view).
+_SAID = regex.compile(r"^(?P<who>\p{Han}{1,6}?)(?P<verb>认为|表示|选择|希望|赞成|支持|反映)(?P<what>.+)$")
 _BETWEEN_ITEMS = frozenset("、，,和及与 ")
 # The part of a list's last item shared by the others: 食品药品安全、安全生产、信息网络安全领域公益诉讼案件.
 _PEOPLE_UNITS = frozenset({"人", "名", "人次"})
@@ -78,7 +80,8 @@ class SubjectFinder:
         self._agent_end = regex.compile(rf"(?:{_alt(keep)})|(?P<end>{_alt(_words(ruleset, 'subject_agent_end'))})")
         verbs = _words(ruleset, "subject_verbs")
         self._verbs = regex.compile(_alt(verbs))
-        self._verb_start = regex.compile(rf"^(?:{_alt(verbs)})")
+        # A verb with its complement: 排查出, 查处到.
+        self._verb_start = regex.compile(rf"^(?:{_alt(verbs)})(?:出|到)?")
         self._verb_only = regex.compile(rf"^(?:已|已经|共|累计|均|并|又|再)?(?:{_alt(verbs)})+$")
         cut = _words(ruleset, "subject_cut") + verbs
         # Words that may contain a cut word but are nouns (被告人 holds 被).
@@ -127,13 +130,13 @@ class SubjectFinder:
                 k += 1
                 continue
             k += 1
-        phrase = _LONG_PAREN.sub("", text[j:k])
+        phrase = _LONG_PAREN.sub("", text[j:k]).strip()
         if not quoted:
             for m in self._cut.finditer(phrase):
                 if m.group("cut") and not self._noun_suffix.match(phrase, m.end()):
                     phrase = phrase[: m.start()]
                     break
-        return phrase
+        return phrase if len(phrase) >= 2 else ""
 
     def _strip_agent(self, phrase: str, doc: Document, start: int) -> str:
         """Drop the place, anaphor and organ that open a phrase (武平县公安局全年立案...,
@@ -155,8 +158,10 @@ class SubjectFinder:
                 ag = self._agent.match(phrase, cut)
         return phrase[cut:] if cut and len(phrase) - cut >= 2 else phrase
 
-    def _trim(self, phrase: str, doc: Document | None = None, start: int = 0) -> str:
-        phrase = _LONG_PAREN.sub("", phrase)
+    def _trim(self, phrase: str, doc: Document | None = None, start: int = 0, limit: bool = True) -> str:
+        stripped = phrase.lstrip()
+        start += len(phrase) - len(stripped)
+        phrase = _LONG_PAREN.sub("", stripped.rstrip())
         m = _QUOTED_END.search(phrase)
         if m:
             # A quoted term right before the figure is its name: “五员”3070人.
@@ -198,7 +203,7 @@ class SubjectFinder:
         phrase = phrase.strip(_QUOTES + " 、")
         if len(phrase) < 2:
             return ""
-        if len(phrase) > _MAX_SUBJECT:
+        if limit and len(phrase) > _MAX_SUBJECT:
             phrase = phrase[-_MAX_SUBJECT:]
         return phrase
 
@@ -288,7 +293,8 @@ class SubjectFinder:
         return items
 
     def _nouns_only(self, items: list[str]) -> bool:
-        return all(not self._verb_start.match(it) for it in items[1:])
+        """Whether a list names things (反邪教信息员、联络员), not acts (建成县、乡...)."""
+        return len(items) > 1 and all(len(it) >= 2 and not self._verbs.search(it) for it in items)
 
     # -- assignment ------------------------------------------------------------
     def assign(self, doc: Document, chosen: list[Candidate]) -> None:
@@ -322,7 +328,7 @@ class SubjectFinder:
                     continue
             raw_before = self._before(text, c.mstart, floor, lists=True)
             if "、" in raw_before:
-                items = self._items(self._trim(raw_before, doc, c.mstart - len(raw_before)))
+                items = self._items(self._trim(raw_before, doc, c.mstart - len(raw_before), limit=False))
                 whole = "、".join(items) if self._nouns_only(items) else ""
                 raw_before = self._before(text, c.mstart, floor)
             else:
@@ -334,6 +340,19 @@ class SubjectFinder:
             pair = self._pair(text, c, prev)
             if pair is not None:
                 subject = pair
+            if not subject and kind in ("percent", "money") and text[c.mend : c.mend + 1] == "的":
+                # 92%的矛盾纠纷在一审程序中化解, 300万元的法律援助经费: what follows is measured.
+                subject = self._of_phrase(text, c.mend + 1)
+            if not subject and kind == "money":
+                after = self._after(text, c.mend)
+                if after and len(after) >= 3:
+                    subject = after  # 75万元法律援助办案补助款
+            if not subject and raw_before[:1] in "(（" and done:
+                # 81件(积案12件): a part of the figure before the parenthesis.
+                obj = self._object(done[-1])
+                inner = self._trim(raw_before[1:])
+                if obj and inner:
+                    subject = obj + inner
             if not subject and kind == "count":
                 after = self._after(text, c.mend)
                 if after and (
@@ -370,7 +389,12 @@ class SubjectFinder:
                         subject = self._after(text, nxt.end())
             if not subject and before:
                 subject = before
-            if not subject and same_sentence and prev is not None and not self._compare.search(raw_before):
+            if (
+                not subject
+                and same_sentence
+                and prev is not None
+                and (not self._compare.search(raw_before) or not self._compare.sub("", raw_before).strip())
+            ):
                 # Nothing of its own before the figure (执结案件15748件，同比上升10.92%;
                 # 化解率达94.6%，位居全省前列): it measures what the previous figure measured.
                 subject = prev.fields.get("subject") or ""
@@ -392,6 +416,19 @@ class SubjectFinder:
             c.fields["subject"] = self._clean(subject) if subject else None
             prev = c
             done.append(c)
+
+    def _of_phrase(self, text: str, start: int) -> str:
+        """The phrase after ``N%的`` to the clause end: 群众认为“治安好于去年” reads as
+        认为治安好于去年的群众 (who said so is what is measured)."""
+        end = start
+        hi = min(len(text), start + 30)
+        while end < hi and text[end] not in self.boundary:
+            end += 1
+        phrase = "".join(ch for ch in text[start:end] if ch not in _QUOTES)
+        m = _SAID.match(phrase)
+        if m:
+            phrase = m.group("verb") + m.group("what") + "的" + m.group("who")
+        return phrase if len(phrase) >= 2 else ""
 
     def _only_place(self, doc: Document, raw: str, end: int) -> bool:
         """Whether a phrase names only a place (其中河南省): it says whose share a figure is."""
@@ -443,7 +480,8 @@ class SubjectFinder:
         if index == 0 or "list_items" not in head.fields:
             raw = self._before(text, head.mstart, floor if index == 0 else 0, lists=True)
             raw = self._respectively.sub("", raw)
-            items = self._items(self._trim(raw, doc, head.mstart - len(raw)))
+            items = self._items(self._trim(raw, doc, head.mstart - len(raw), limit=False))
+            items = [it[-_MAX_SUBJECT:] for it in items]
             head.fields["list_items"] = items
         items = head.fields["list_items"]
         if len(items) == len(group):
