@@ -143,7 +143,7 @@ class RegionStep:
         # 3. the sentence's topic, then its anaphora, for a clause that goes on about it
         # (其中，毕节市查处1900多人，居全国百城第23位); a clause with a subject of its own
         # (3名个人入选...) does not take it.
-        if self._goes_on(doc, cs, own[0]):
+        if self._goes_on(doc, cs, own[0], c):
             topics = [
                 p
                 for p in self._usable(doc.places_in(ss, cs), own, context, topic_parents=False, doc=doc)
@@ -163,11 +163,15 @@ class RegionStep:
             return context.name
         return None
 
-    def _goes_on(self, doc: Document, cs: int, start: int) -> bool:
+    def _goes_on(self, doc: Document, cs: int, start: int, c: Candidate) -> bool:
         """Whether the clause [cs, start) before a figure opens with a predicate (or nothing
-        but the figure's own words), so that it goes on about the sentence's subject."""
+        but the figure's own words), so that it goes on about the sentence's subject; a count
+        opening its clause with its noun after it (3名个人入选...) has a subject of its own."""
         head = doc.text[cs:start].lstrip(" \t\u3000")
-        return not head or self.predicate.match(head) is not None
+        if not head:
+            nxt = doc.text[c.end : c.end + 1]
+            return not (c.rule.kind == "count" and nxt and "\u4e00" <= nxt <= "\u9fff")
+        return self.predicate.match(head) is not None
 
     def _anaphor(self, doc: Document, start: int, end: int) -> str | None:
         """The level of the last anaphor (全市, 我县) in [start, end) that opens its clause and

@@ -40,6 +40,9 @@ _QUOTED_END = regex.compile(rf"[{_QUOTES}]([^{_QUOTES}]{{2,}})[{_QUOTES}]$")
 _NEXT_FIGURE = regex.compile(r"[\d.,万亿千百]+[个件项条名人起家类种]")
 _LONG_PAREN = regex.compile(r"[(（][^()（）]{5,}[)）]")
 _LIST_SEP = regex.compile(r"、|和|及|与|以及")
+_HAN2 = regex.compile(r"\p{Han}{2}")
+# 第一、二批: an item ending with a numeral is an ordinal list, not a list of things.
+_ORDINAL_END = regex.compile(r"[\d一二三四五六七八九十]$")
 # N%的群众认为...: who said what (the share of people who hold a view).
 _SAID = regex.compile(r"^(?P<who>\p{Han}{1,6}?)(?P<verb>认为|表示|选择|希望|赞成|支持|反映)(?P<what>.+)$")
 _BETWEEN_ITEMS = frozenset("、，,和及与 ")
@@ -70,7 +73,10 @@ class SubjectFinder:
         self._noun_suffix = regex.compile(_alt(_words(ruleset, "subject_noun_suffix")))
         marker = ruleset.fragments.get("SUBJECT_MARKER", "(?!)")
         opener = ruleset.cue("opener").regex.pattern
-        self._lead = regex.compile(rf"^(?:(?!{_alt(keep)})(?:{marker}|{time}|{streak}|{lead}|{opener}))+")
+        adverbial = ruleset.fragments.get("SUBJECT_ADVERBIAL", "(?!)")
+        self._lead = regex.compile(
+            rf"^(?:(?!{_alt(keep)})(?:{marker}|{time}|{streak}|{adverbial}|{lead}|{opener}))+"
+        )
         compare = ruleset.fragments.get("SUBJECT_COMPARE", "(?!)")
         tail = _alt(_words(ruleset, "subject_tail"))
         self._compare = regex.compile(compare)
@@ -81,7 +87,7 @@ class SubjectFinder:
         verbs = _words(ruleset, "subject_verbs")
         self._verbs = regex.compile(_alt(verbs))
         # A verb with its complement: 排查出, 查处到.
-        self._verb_start = regex.compile(rf"^(?:{_alt(verbs)})(?:出|到)?")
+        self._verb_start = regex.compile(rf"^(?:{_alt(verbs)})出?")
         self._verb_only = regex.compile(rf"^(?:已|已经|共|累计|均|并|又|再)?(?:{_alt(verbs)})+$")
         cut = _words(ruleset, "subject_cut") + verbs
         # Words that may contain a cut word but are nouns (被告人 holds 被).
@@ -91,12 +97,19 @@ class SubjectFinder:
         scope = _alt(_words(ruleset, "subject_scope"))
         self._ends_open = regex.compile(rf"(?:{open_end})(?:{scope})?$")
         self._quantifiers = regex.compile(_alt(_words(ruleset, "subject_quantifier")))
+        light = _alt(_words(ruleset, "subject_light_verb"))
+        # after a person (书记作..., 院长讲...) or for someone (为干警讲...): not 工作, 合作
+        self._light = regex.compile(
+            rf"(?:(?<=[记长员人官师])|为\p{{Han}}{{1,4}}?)(?:{light})(?P<obj>\p{{Han}}{{2,8}})$"
+        )
+        adverbial = ruleset.fragments.get("SUBJECT_ADVERBIAL", "(?!)")
         self._list_heads = _words(ruleset, "subject_list_head")
         self._list_suffixes = _words(ruleset, "subject_list_suffix")
+        self._list_bare = frozenset(ruleset.lexicon("subject_list_bare") or ())
         # The place and organ that acted, opening a phrase: 武平县公安局, 该市公安机关, 我院.
         self._agent = ruleset.cue("agent")
         self._anaphora = ruleset.cue("anaphora")
-        self._respectively = regex.compile(r"分别|依次|各")
+        self._respectively = regex.compile(r"分别|依次")
 
     # -- phrases ---------------------------------------------------------------
     def _before(self, text: str, start: int, floor: int, lists: bool = False) -> str:
@@ -122,6 +135,9 @@ class SubjectFinder:
                 depth += 1
             elif c in ")）":
                 depth -= 1
+            elif c == "、" and k > j and depth <= 0 and _HAN2.match(text, k + 1):
+                k += 1  # 19个国家、地区: the things counted, up to a verb (cut below)
+                continue
             elif (c in self.boundary and depth <= 0) or c.isdigit():
                 break
             if c in _QUOTES:
@@ -136,6 +152,7 @@ class SubjectFinder:
                 if m.group("cut") and not self._noun_suffix.match(phrase, m.end()):
                     phrase = phrase[: m.start()]
                     break
+        phrase = phrase.rstrip("、")
         return phrase if len(phrase) >= 2 else ""
 
     def _strip_agent(self, phrase: str, doc: Document, start: int) -> str:
@@ -193,17 +210,24 @@ class SubjectFinder:
         if (
             v
             and not self._noun_suffix.match(phrase, v.end())
-            and len(phrase) - v.end() >= 2
+            and len(phrase) - v.end() >= 4  # 打击战果, 结案到位率: a short head keeps its verb
             and phrase[v.end() :] not in self._attributes  # 涉及人数 is a noun
         ):
             rest = self._lead.sub("", phrase[v.end() :])
             if len(rest) >= 2 and not _has_open_paren(phrase[: v.end()]):
                 phrase = rest
         phrase = self._quantifiers.sub("", phrase)
+        light = self._light.search(phrase)
+        if light and len(phrase) > 6:
+            phrase = light.group("obj")  # 纪委书记作廉政报告82场: what was given is counted
         phrase = phrase.strip(_QUOTES + " 、")
         if len(phrase) < 2:
             return ""
         if limit and len(phrase) > _MAX_SUBJECT:
+            # Too long to be a name: its head after 的 (中央信访联席办交办的两批信访积案化解率),
+            # else its end.
+            k = phrase.rfind("的")
+            phrase = phrase[k + 1 :] if 0 < k < len(phrase) - 3 else phrase[-_MAX_SUBJECT:]
             phrase = phrase[-_MAX_SUBJECT:]
         return phrase
 
@@ -275,7 +299,6 @@ class SubjectFinder:
             return items
         # Each item is a phrase of its own: 在2020年、2021年连续两年... keeps what the last says.
         items = [self._tail.sub("", self._lead.sub("", it)) or it for it in items]
-        items = [it for it in items if len(it) >= 2 or it in self._list_suffixes] or items
         last = items[-1]
         for head in self._list_heads:
             k = last.find(head)
@@ -289,12 +312,14 @@ class SubjectFinder:
         for suffix in self._list_suffixes:
             if first.endswith(suffix) and len(first) > len(suffix):
                 stem = first[: -len(suffix)]
-                return [first] + [stem + it if it in self._list_suffixes else it for it in items[1:]]
+                return [first] + [stem + it if it in self._list_bare else it for it in items[1:]]
         return items
 
     def _nouns_only(self, items: list[str]) -> bool:
         """Whether a list names things (反邪教信息员、联络员), not acts (建成县、乡...)."""
-        return len(items) > 1 and all(len(it) >= 2 and not self._verbs.search(it) for it in items)
+        return len(items) > 1 and all(
+            2 <= len(it) <= 12 and not self._verb_start.match(it) and not _ORDINAL_END.search(it) for it in items
+        )
 
     # -- assignment ------------------------------------------------------------
     def assign(self, doc: Document, chosen: list[Candidate]) -> None:
@@ -463,7 +488,7 @@ class SubjectFinder:
         for tail in ("案件", "案"):
             if first.endswith(tail) and len(first) > len(tail) + 1:
                 return first[: -len(tail)] + "人数"
-        return first + "人数"
+        return first
 
     def _list_subject(
         self,
