@@ -336,13 +336,18 @@ class YearStep:
         focus = self._focus(doc, ln.start, ss, art)
         if focus is not None:
             return focus
-        # 4. the section's lead line, then the article's period.
+        # 4. the section's lead line, then the article's period (a period the text states only
+        # further on does not reach back over a year stated before: 2021年以来... then 2025年...).
         unit = doc.unit_of(c.start)
         if unit is not None and unit.kind == "lead":
             lead = doc.line_of(unit.start)
             ys = [y for y in doc.years_in(*lead.span) if y.role in ("stated", "review")]
             if ys:
                 return ys[-1].year
+        if art.period_at > c.start:
+            earlier = [y for y in doc.years_in(art.start, c.start) if y.role in ("stated", "since_year") and doc.opens(doc.text[doc.clause(y.start)[0] : y.start])]
+            if earlier:
+                return earlier[-1].year
         return art.period
 
     @staticmethod
@@ -363,7 +368,10 @@ class YearStep:
     def _since(y, art) -> int | None:
         """The year of a period that started in y.year: 2021年以来 is that year unless the text
         reports on a later one; 自2017年7月...以来 has no year of its own but the text's."""
-        later = [v for v in (art.period, art.dct) if v is not None and v >= y.year]
+        # The text's period counts when the text stated it before (a headline, a dateline, an
+        # earlier sentence), not when it is only the year of what follows.
+        period = art.period if art.period_at <= y.start else None
+        later = [v for v in (period, art.dct) if v is not None and v >= y.year]
         if later:
             return later[0]
         return y.year if y.role == "since_year" else None

@@ -54,6 +54,7 @@ class Line:
     blank_before: bool = False
     marker: str | None = None  # series marker type: bullet, digit, letter, cn, paren
     number: int = 0
+    cue: str | None = None  # "headline" for a title shape, "closing" for a credit that ends an article
 
     @property
     def span(self) -> tuple[int, int]:
@@ -89,6 +90,7 @@ class Article:
     dct: int | None = None  # the year of writing
     dct_from_review: bool = False
     period: int | None = None  # the year the article reports on
+    period_at: int = 0  # where the text first supports that period (a headline, a dateline: its start)
     national: bool = False
 
 
@@ -134,8 +136,11 @@ class Document:
         self._classify_lines()
         self._split_articles()
         self._units = self._structure()
+        previous: Article | None = None
         for a in self.articles:
-            self._date_article(a)
+            # A report found by its turn to another place shares the page's date.
+            self._date_article(a, previous.dct if previous is not None and a.first_line in self._weak else None)
+            previous = a
 
     # -- lines -------------------------------------------------------------------
     def _split_lines(self) -> None:
@@ -203,16 +208,18 @@ class Document:
             if m:
                 ln.marker = next(g for g in ("bullet", "digit", "letter", "cn", "paren") if m.group(g))
                 ln.number = _ordinal(m.group(ln.marker), ln.marker)
-            if furniture.match(w) or _menu(w):
-                ln.kind = "furniture"
-            elif dateline.search(w):
+            if dateline.search(w):
                 ln.kind = "dateline"
+            elif furniture.match(w) or _menu(w):
+                ln.kind = "furniture"
             elif credit.match(w):
                 ln.kind = "credit"
+                ln.cue = credit.match(w).group("closing") and "closing"
             elif byline.search(w) and (e - s <= _HEADLINE_MAX or byline.match(w)):
                 ln.kind = "byline" if not self._sentence_like(s, e) else "body"
             elif headline.match(w):
                 ln.kind = "headline"
+                ln.cue = "headline"
             elif ln.marker and not self._sentence_like(s, e) and e - s <= _HEADLINE_MAX:
                 ln.kind = "heading"
             elif ln.marker:
@@ -439,6 +446,10 @@ class Document:
 
     # -- articles ---------------------------------------------------------------------
     def _split_articles(self) -> None:
+        """Articles start at a head block (headlines, datelines, bylines) that opens a body after
+        a body, at a title shape (【专栏】, 原标题:), at a news lead (本报讯), after a closing
+        credit (责任编辑:..., (某某新闻)), and at a paragraph that turns to a place unrelated to
+        the article's."""
         lines = self.lines
         r = self.rules
         lead = r.cue("lead")
@@ -447,7 +458,7 @@ class Document:
         head_kinds = ("headline", "dateline", "byline", "furniture")
         k = 0
         seen_body = False
-        after_credit = False
+        closed = False  # a closing credit came after the body
         while k < len(lines):
             ln = lines[k]
             if ln.kind == "blank":
@@ -457,33 +468,33 @@ class Document:
                 # A head block: headlines, datelines, bylines (and chrome) before a body.
                 j = k
                 kinds: set[str] = set()
+                strong = False
                 while j < len(lines) and lines[j].kind in (*head_kinds, "blank", "credit"):
                     kinds.add(lines[j].kind)
+                    strong = strong or lines[j].cue == "headline"
+                    closed = closed or lines[j].cue == "closing"
                     j += 1
                 opens_lead = j < len(lines) and (
                     lead.match(self.text, *self._lead_window(lines[j]))
                     or byline.search(self.written(lines[j])[:40])
                 )
-                if seen_body and (
-                    kinds & {"dateline", "byline"}
-                    or opens_lead
-                    or (after_credit and "headline" in kinds)
-                    or ("credit" in kinds and "headline" in kinds)
-                ):
-                    first = next(i for i in range(k, j) if lines[i].kind not in ("blank", "credit"))
-                    if lines[first].kind == "furniture":
-                        first = next((i for i in range(first, j) if lines[i].kind == "headline"), first)
-                    starts.append(first if first < j else k)
+                head = [i for i in range(k, j) if lines[i].kind not in ("blank", "credit")]
+                if seen_body and (kinds & {"dateline", "byline"} or opens_lead or strong or closed):
+                    first = head[0] if head else j
+                    if first < j and lines[first].kind == "furniture":
+                        first = next((i for i in head if lines[i].kind != "furniture"), first)
+                    starts.append(first)
                     seen_body = False
-                after_credit = "credit" in kinds
+                    closed = False
                 k = j
                 continue
-            if seen_body and lead.match(self.text, *self._lead_window(ln)):
-                starts.append(k)  # 本报讯 opening a paragraph: a new news item
+            if seen_body and (closed or lead.match(self.text, *self._lead_window(ln))):
+                starts.append(k)  # 本报讯 opening a paragraph, or a body after 责任编辑: a new item
+                closed = False
             seen_body = True
-            after_credit = False
             k += 1
         starts = sorted(set(starts))
+        starts = self._turns(starts)
         bounds = [*starts, len(lines)]
         for a, b in pairwise(bounds):
             if b <= a:
@@ -493,6 +504,52 @@ class Document:
         self._article_starts = [a.start for a in self.articles]
         for art in self.articles:
             self._place_article(art)
+
+    def _turns(self, starts: list[int]) -> list[int]:
+        """Add the paragraphs that turn to a place unrelated to what the article spoke of so far
+        (a page of reports without headlines): the first sentences of a block of lines name
+        it as a topic. After two blocks that name no place, any place named so starts anew."""
+        out: list[int] = []
+        self._weak: set[int] = set()
+        bounds = [*starts, len(self.lines)]
+        for a, b in pairwise(bounds):
+            out.append(a)
+            current: Place | None = None
+            for k, topic in self._blocks(a, b):
+                if topic is None:
+                    continue
+                if k > a and current is not None and not current.kin(topic):
+                    out.append(k)
+                    self._weak.add(k)
+                    current = topic
+                elif current is None:
+                    current = topic
+        return out
+
+    def _blocks(self, a: int, b: int):
+        """(first line, topic place) of each block of lines between blank lines in [a, b)."""
+        k = a
+        while k < b:
+            while k < b and self.lines[k].kind == "blank":
+                k += 1
+            if k >= b:
+                break
+            j = k
+            while j < b and self.lines[j].kind != "blank" and (j == k or not self.lines[j].blank_before):
+                j += 1
+            # The topic is in the block's text, not in its headings (一、刑事检察工作).
+            body = [ln for ln in self.lines[k:j] if ln.kind in ("body", "item")]
+            if body:
+                yield k, self._block_topic(body[0].start, body[-1].end)
+            k = j
+
+    def _block_topic(self, start: int, end: int) -> Place | None:
+        """The place a block's first two sentences speak of, in topic position."""
+        for s, e in self.sentences_of(start, end)[:2]:
+            for m in self.places_in(s, e):
+                if m.role in ("topic", "agent", "campaign"):
+                    return m.place
+        return None
 
     def _lead_window(self, ln: Line) -> tuple[int, int]:
         return ln.start, min(ln.end, ln.start + 40)
@@ -633,7 +690,7 @@ class Document:
         return self._units[self.line_of(pos).index]
 
     # -- time of writing and period ----------------------------------------------------
-    def _date_article(self, art: Article) -> None:
+    def _date_article(self, art: Article, page_dct: int | None = None) -> None:
         r = self.rules
         text = self.text
         # Time of writing: a dateline, a stamp or a source line with a date.
@@ -659,8 +716,13 @@ class Document:
             dates = [y for y in ys if y.role == "date" and y.start - art.start < 200]
             if dates:
                 art.dct = dates[0].year
+        if art.dct is None:
+            art.dct = page_dct
         if art.period is None:
             art.period = self._period(art, ys)
+            if art.period is not None and art.period != art.dct:
+                firsts = [y.start for y in ys if y.year == art.period and y.role in ("stated", "since_year", "review")]
+                art.period_at = min(firsts) if firsts else art.start
 
     def _period(self, art: Article, ys: list[YearMention]) -> int | None:
         """The year an article reports on: its headline's (the last year of a range), a year

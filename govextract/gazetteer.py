@@ -59,6 +59,15 @@ class Place:
     def related(self, other: Place) -> bool:
         return self == other or self.contains(other) or other.contains(self)
 
+    def kin(self, other: Place) -> bool:
+        """Related, or districts of one city (思明区 and 湖里区): one report may speak of both."""
+        if self.related(other):
+            return True
+        if self.level >= 3 and other.level >= 3:
+            mine = self.prefecture or self.province
+            return bool(mine) and mine == (other.prefecture or other.province)
+        return False
+
     def ancestors(self, gazetteer: Gazetteer) -> list[Place]:
         """The divisions this place lies in, nearest first."""
         out: list[Place] = []
