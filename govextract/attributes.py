@@ -127,12 +127,23 @@ class RegionStep:
         unit = doc.unit_of(c.start)
         context = (unit.place if unit is not None else None) or art.place
         cs, _ = doc.clause(c.start, c.end)
+        while cs > 1 and doc.text[cs - 1] == "、":
+            cs = doc.clause(cs - 2)[0]  # 天长市、定远县...: a list of places opens the clause
         ss, _ = doc.sentence(c.start, c.end)
         own = (c.start, c.end) if c.rule.kind != "honour" else (c.mstart, c.mend)
         # 1. the clause names the place (东山县获评..., 其中河南省2个, 毕节市查处1900多人).
         clause = self._usable(doc.places_in(cs, c.end), own, context, topic_parents=True, doc=doc)
+        if not clause and c.members is not None and c.index > 0:
+            # a list's later figures share the clause of its first (天长市、定远县分别上升x、y)
+            hs, _ = doc.clause(c.members[0].start)
+            while hs > 1 and doc.text[hs - 1] == "、":
+                hs = doc.clause(hs - 2)[0]
+            clause = self._usable(doc.places_in(hs, c.members[0].start), own, context, topic_parents=True, doc=doc)
         if clause:
-            return self._name(self._run_of(doc, clause))
+            run = self._run_of(doc, clause)
+            if c.members is not None and len(run) == len(c.members):
+                return run[c.index].place.name  # 天长市、定远县同比分别上升x、y: in order
+            return self._name(run)
         # 2. 我市, 全县 opening the clause: the place spoken of at that level; 全国, 我国: the
         # whole country (在全省率先..., 全省第一: a pool, not the statement's place).
         level = self._anaphor(doc, cs, own[0])

@@ -46,6 +46,9 @@ class Candidate:
     groups: dict[str, tuple[int, int, str]]
     head: Candidate | None = None  # for a list continuation, the match it continues
     fields: dict[str, Any] = field(default_factory=dict)
+    # The figures of the list this one belongs to (A、B分别下降x%、y%), and its place in it.
+    members: list[Candidate] | None = None
+    index: int = 0
 
     def group(self, name: str) -> tuple[int, int, str] | None:
         g = self.groups.get(name)

@@ -261,10 +261,10 @@ class SubjectFinder:
         return to_simplified(phrase) or None
 
     # -- lists -------------------------------------------------------------------
-    def _lists(self, text: str, chosen: list[Candidate]) -> dict[int, tuple[list[Candidate], int]]:
+    def mark_lists(self, text: str, chosen: list[Candidate]) -> None:
         """Figures given as a list: a rule's continuations (、18%), or figures of one kind
-        joined by 、 and 和 after 分别 (分别达6975件、7001件、1851件)."""
-        out: dict[int, tuple[list[Candidate], int]] = {}
+        joined by 、 and 和 after 分别 (分别达6975件、7001件、1851件). Sets ``members`` and
+        ``index`` of each (the region step maps places onto them too)."""
         groups: list[list[Candidate]] = []
         for c in chosen:
             if c.rule.kind == "honour":
@@ -287,8 +287,7 @@ class SubjectFinder:
         for g in groups:
             if len(g) > 1:
                 for i, c in enumerate(g):
-                    out[id(c)] = (g, i)
-        return out
+                    c.members, c.index = g, i
 
     def _items(self, phrase: str) -> list[str]:
         """The items of a list phrase (A、B和C), with the head they share given to each:
@@ -325,7 +324,8 @@ class SubjectFinder:
     def assign(self, doc: Document, chosen: list[Candidate]) -> None:
         """Set ``fields['subject']`` of every numeric or ranking candidate (in text order)."""
         text = doc.text
-        lists = self._lists(text, chosen)
+        self.mark_lists(text, chosen)
+        list_items: dict[int, list[str]] = {}
         prev: Candidate | None = None
         done: list[Candidate] = []  # figures of the current sentence, in order
         consumed = 0  # end of the noun phrase the previous figure took from after itself
@@ -342,10 +342,9 @@ class SubjectFinder:
                 continue
             floor = max(prev.mend if prev is not None else 0, consumed)
             same_sentence = prev is not None and bool(done)
-            member = lists.get(id(c))
-            if member is not None:
-                group, index = member
-                subject = self._list_subject(doc, c, group, index, done, floor)
+            if c.members is not None:
+                before_list = (prev.fields.get("subject") or "") if prev is not None and prev not in c.members else ""
+                subject = self._list_subject(doc, c, c.members, c.index, done, floor, list_items, before_list)
                 if subject is not None:
                     c.fields["subject"] = self._clean(subject) if subject else None
                     prev = c
@@ -498,27 +497,30 @@ class SubjectFinder:
         index: int,
         done: list[Candidate],
         floor: int,
+        cache: dict[int, list[str]],
+        before_list: str,
     ) -> str | None:
         """The subject of the ``index``-th figure of a list; None when the list gives none."""
         text = doc.text
         head = group[0]
-        if index == 0 or "list_items" not in head.fields:
+        items = cache.get(id(head))
+        if items is None:
             raw = self._before(text, head.mstart, floor if index == 0 else 0, lists=True)
             raw = self._respectively.sub("", raw)
+            if self._only_place(doc, raw.replace("、", ""), head.mstart) or self._only_place(doc, raw, head.mstart):
+                # 其中天长市、定远县同比分别上升x、y: the places' share of what came before.
+                cache[id(head)] = [before_list] * len(group)
+                return before_list or None
             items = self._items(self._trim(raw, doc, head.mstart - len(raw), limit=False))
             items = [it[-_MAX_SUBJECT:] for it in items]
-            head.fields["list_items"] = items
-        items = head.fields["list_items"]
+            if len(items) <= 1 and not "".join(items).strip():
+                # ...6.3万件，标的额1585.7亿元，比上年分别上升39.6%、87.7%: the figures before it.
+                before = [d for d in done if d not in group]
+                if len(before) >= len(group):
+                    items = [d.fields.get("subject") or "" for d in before[len(before) - len(group) :]]
+            cache[id(head)] = items
         if len(items) == len(group):
             return items[index]
-        if len(items) <= 1 and not "".join(items).strip():
-            # ...6.3万件，标的额1585.7亿元，比上年分别上升39.6%、87.7%: the figures before it.
-            before = [d for d in done if d not in group]
-            if index == 0 and len(before) >= len(group):
-                for k, g in enumerate(group):
-                    g.fields["list_prev"] = before[len(before) - len(group) + k].fields.get("subject") or ""
-            if "list_prev" in c.fields:
-                return c.fields.pop("list_prev")
         if items:
             return items[-1] if index > 0 else items[0] if len(items) == 1 else "、".join(items)
         return None
