@@ -48,6 +48,7 @@ _SAID = regex.compile(r"^(?P<who>\p{Han}{1,6}?)(?P<verb>认为|表示|选择|希
 _BETWEEN_ITEMS = frozenset("、，,和及与 ")
 # The part of a list's last item shared by the others: 食品药品安全、安全生产、信息网络安全领域公益诉讼案件.
 _PEOPLE_UNITS = frozenset({"人", "名", "人次"})
+_LEVELS = frozenset("省市县区州旗")
 _CASE_UNITS = frozenset({"件", "起", "宗"})
 
 
@@ -168,6 +169,8 @@ class SubjectFinder:
             am = self._anaphora.match(phrase)
         if am is not None:
             cut = max(cut, am.end())
+        if not cut and phrase[:1] in _LEVELS and self._agent.match(phrase, 1):
+            cut = 1  # 市公安局, 县法院: the organ of the place spoken of
         if cut:
             ag = self._agent.match(phrase, cut)
             while ag is not None and ag.end() < len(phrase) - 1:
