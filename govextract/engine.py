@@ -99,7 +99,10 @@ def _candidate(rule: Rule, m: regex.Match, head: Candidate | None = None) -> Can
 
 
 # Sentences: a rule with a gate runs only over the sentences its gate finds something in.
-_SENTENCE = regex.compile(r"[^。！？!?；;\n]+[。！？!?；;\n]?|\n")
+def _sentence_rx(rules: RuleSet) -> regex.Pattern:
+    end = rules.charsets.get("SENTENCE_END", "。！？!?；;\n")
+    cls = "".join(regex.escape(c) for c in end)
+    return regex.compile(rf"[^{cls}]+[{cls}]?|\n")
 
 
 _GAP = 200
@@ -108,8 +111,9 @@ _GAP = 200
 class _Spans:
     """The spans of one text that each gate lets through (computed once per gate)."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, sentence: regex.Pattern):
         self.text = text
+        self._sentence = sentence
         self._sentences: list[tuple[int, int]] | None = None
         self._by_gate: dict[Any, list[tuple[int, int]]] = {}
 
@@ -119,7 +123,7 @@ class _Spans:
         spans = self._by_gate.get(gate)
         if spans is None:
             if self._sentences is None:
-                self._sentences = [m.span() for m in _SENTENCE.finditer(self.text)]
+                self._sentences = [m.span() for m in self._sentence.finditer(self.text)]
             spans = []
             for s, e in self._sentences:
                 if gate.search(self.text, s, e):
@@ -164,6 +168,7 @@ class Extractor:
         self.rules = rules or load_rules()
         self.timeout = timeout  # seconds one rule may spend on one stretch of text
         self.steps: list[Step] = default_steps(self.rules)
+        self._sentence = _sentence_rx(self.rules)
 
     # -- 2. exclusions -------------------------------------------------
     def _exclusion_masks(
@@ -261,7 +266,7 @@ class Extractor:
         warnings: list[str] = []
         norm = normalize(source, self.rules)
         text = norm.text
-        spans = _Spans(text)
+        spans = _Spans(text, self._sentence)
         masks = self._exclusion_masks(text, trace, warnings, doc, spans)
         kept: list[Candidate] = []
         for c in self._candidates(text, warnings, doc, spans):

@@ -63,7 +63,9 @@ def _alt(words: list[str]) -> str:
 class SubjectFinder:
     def __init__(self, ruleset: RuleSet):
         lex = ruleset.lexicon
-        self.boundary = frozenset(lex("subject_boundary") or "，。；：！？,;:!?、\n")
+        # A subject never crosses a clause end, a bullet, or the marks the genre sets between
+        # phrases (…, —, 】, [3], |).
+        self.boundary = ruleset.chars("CLAUSE_END") | ruleset.chars("BULLET") | frozenset(lex("subject_boundary") or "")
         self.sentence_end = ruleset.chars("SENTENCE_END") or frozenset("。！？!?；;\n")
         time = ruleset.fragments.get("SUBJECT_TIME", "(?!)")
         lead = _alt(_words(ruleset, "subject_lead"))
@@ -213,7 +215,7 @@ class SubjectFinder:
         if (
             v
             and not self._noun_suffix.match(phrase, v.end())
-            and len(phrase) - v.end() >= 4  # 打击战果, 结案到位率: a short head keeps its verb
+            and len(phrase) - v.end() >= 4  # 打击战果, 发放执行款: a short head keeps its verb
             and phrase[v.end() :] not in self._attributes  # 涉及人数 is a noun
         ):
             rest = self._lead.sub("", phrase[v.end() :])
