@@ -139,7 +139,10 @@ class Document:
         previous: Article | None = None
         for a in self.articles:
             # A report found by its turn to another place shares the page's date.
-            self._date_article(a, previous.dct if previous is not None and a.first_line in self._weak else None)
+            weak = previous is not None and a.first_line in self._weak
+            self._date_article(a, previous.dct if weak else None)
+            if weak and a.period is None:
+                a.period = previous.period
             previous = a
 
     # -- lines -------------------------------------------------------------------
@@ -513,7 +516,11 @@ class Document:
         self._weak: set[int] = set()
         bounds = [*starts, len(self.lines)]
         for a, b in pairwise(bounds):
+            if a >= b:
+                continue
             out.append(a)
+            if self._count_national(self.lines[a].start, self.lines[b - 1].end) >= 3:
+                continue  # a report about the whole country names provinces one after another
             current: Place | None = None
             for k, topic in self._blocks(a, b):
                 if topic is None:
@@ -562,7 +569,6 @@ class Document:
         (a place and the places inside it count together), when it is clear."""
         mentions = [m for m in self.places_in(art.start, art.end) if m.role not in ("title", "venue")]
         national = self._count_national(art.start, art.end)
-        art.national = national >= 3 and not any(m.role in ("topic", "campaign") for m in mentions[:3])
         # The head block (until the text begins): a byline's office first (张三 某某市委书记),
         # then a dateline's, then the headline's place.
         head: dict[str, list[PlaceMention]] = {"byline": [], "dateline": [], "headline": []}
@@ -579,6 +585,8 @@ class Document:
                 break
         if place is None:
             place = _dominant(mentions, national)
+        # A report about the whole country (我国 more often than any place is named) has none.
+        art.national = place is None and national >= 3
         if place is None and not art.national:
             # A venue (记者在近日某县召开的...会上获悉) still tells whose 该县 it is.
             named = [m for m in self.places_in(art.start, art.end) if m.role != "title"]

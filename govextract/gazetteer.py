@@ -105,6 +105,7 @@ class Gazetteer:
         self.full: dict[str, list[Place]] = {}
         self.short: dict[str, list[Place]] = {}
         self.successor: dict[str, str] = {}
+        self._old: set[str] = set()  # names from historical.tsv
         self._load(path, stop)
         if historical is not None and historical.is_file():
             self._load(historical, stop, historical=True)
@@ -134,6 +135,7 @@ class Gazetteer:
                 successor = cols[col["successor"]] if "successor" in col and col["successor"] < len(cols) else ""
                 if successor:
                     self.successor[name] = successor
+                self._old.add(name)
             self.full.setdefault(name, []).append(place)
             # An old name's short form that is today's short form (昌平县, 昌平区) means today's.
             if len(short) >= 2 and short != name and short not in stop and not (historical and short in self.short):
@@ -145,7 +147,9 @@ class Gazetteer:
         if self._tokenizer is None:
             from .segment import tokenizer
 
-            self._tokenizer = tokenizer(sorted(self.full) + sorted(self.short))
+            # Old names stay out of segmentation (增城市 would win over 新增/城市).
+            current = [n for n, ps in self.full.items() if any(p.name not in self._old for p in ps)]
+            self._tokenizer = tokenizer(sorted(current) + sorted(self.short))
         from .segment import is_word
 
         return is_word(self._tokenizer, text, start, end)
