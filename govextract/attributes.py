@@ -82,9 +82,13 @@ class ScopeStep:
 
     def __init__(self, ruleset: RuleSet):
         self.table: dict[str, list[str]] = ruleset.lexicon("honour_scope")
+        self.pool = ruleset.cue("pool")
+        self.scopes = regex.compile(ruleset.fragments.get("SCOPE", "(?!)"))
 
     def run(self, doc: Document, chosen: list[Candidate]) -> None:
         for c in chosen:
+            if c.rule.kind == "ranking" and not c.fields.get("scope"):
+                c.fields["scope"] = self._pool(doc, c)
             if c.rule.kind == "honour" and not c.fields.get("scope"):
                 cs, _ = doc.clause(c.mstart)
                 places = [
@@ -95,6 +99,18 @@ class ScopeStep:
                     doc.text[cs : c.mstart],
                 ]
                 c.fields["scope"] = self._scope(places)
+
+    def _pool(self, doc: Document, c: Candidate) -> str | None:
+        """A ranking's pool named apart from it in its sentence (在全省群众安全感调查中，我市位居
+        第一): the level word of the last evaluation pool before it."""
+        ss, _ = doc.sentence(c.start)
+        found = None
+        for m in self.pool.finditer(doc.text, ss, c.start):
+            found = m
+        if found is None:
+            return None
+        scope = self.scopes.match(doc.text, found.start())
+        return scope.group() if scope else None
 
     def _scope(self, places: list[str]) -> str | None:
         for where in places:
