@@ -147,6 +147,15 @@ class RegionStep:
             cs = doc.clause(cs - 2)[0]  # 天长市、定远县...: a list of places opens the clause
         ss, _ = doc.sentence(c.start, c.end)
         own = (c.start, c.end) if c.rule.kind != "honour" else (c.mstart, c.mend)
+        # 0. an honour's recipient named right before its verb (哈尔滨市被确定为...试点城市).
+        if c.rule.kind == "honour":
+            near = [
+                m
+                for m in doc.places_in(max(cs, c.mstart - 12), c.mstart)
+                if m.role not in ("title", "venue") and not regex.search(r"[^被\s]", doc.text[m.end : c.mstart])
+            ]
+            if near:
+                return self._name(self._run_of(doc, near))
         # 1. the clause names the place (东山县获评..., 其中河南省2个, 毕节市查处1900多人).
         clause = self._usable(doc.places_in(cs, c.end), own, context, topic_parents=True, doc=doc)
         if not clause and c.members is not None and c.index > 0:
@@ -339,8 +348,14 @@ class YearStep:
         cs, ce = doc.clause(c.start, c.end)
         ss, _ = doc.sentence(c.start, c.end)
         own = (c.start, c.end) if c.rule.kind != "honour" else (c.mstart, c.mend)
-        # 1. the clause states it (2025年达98.76%; 从2021年的78.40%提升至2025年的92.54%).
-        stated = [y for y in doc.years_in(cs, own[0]) if y.role in ("stated", "date", "review")]
+        # 1. the clause states it (2025年达98.76%; 从2021年的78.40%提升至2025年的92.54%); a figure
+        # inside a base or an earlier event (继2017年首次荣获“长安杯”后) has that one's year.
+        inside = doc.base_at(own[0])
+        stated = [
+            y
+            for y in doc.years_in(cs, own[0])
+            if y.role in ("stated", "date", "review") or (y.role == "base" and inside is not None and doc.base_at(y.start) == inside)
+        ]
         rel = doc.relatives_in(cs, own[0])
         pick = self._latest(stated, rel, art)
         if pick is not None:

@@ -136,6 +136,7 @@ class Document:
         self._classify_lines()
         self._split_articles()
         self._units = self._structure()
+        self.plans = self._plan_sections()
         previous: Article | None = None
         for a in self.articles:
             # A report found by its turn to another place shares the page's date.
@@ -246,11 +247,11 @@ class Document:
                 prev.kind = "headline"
 
     def _sentence_like(self, s: int, e: int) -> bool:
-        """Whether a line holds a sentence: a sentence end inside it (not only at its end)
-        or several clauses."""
+        """Whether a line holds a sentence: a sentence end inside it (not only at its end; an
+        exclamation mark is a headline's) or several clauses."""
         body = self.text[s:e].rstrip(_SPACES)
         inner = body[:-1] if body and body[-1] in self.sentence_end else body
-        return any(c in self.sentence_end for c in inner) or sum(c in "，," for c in body) >= 3
+        return any(c in self.sentence_end and c not in "!！" for c in inner) or sum(c in "，," for c in body) >= 3
 
     def _headline_like(self, ln: Line) -> bool:
         s, e = ln.span
@@ -375,7 +376,8 @@ class Document:
         rx = regex.compile(r.fragments.get("YEAR", "(?!)"))
         text = self.text
         since = _Spans((m.start(), m.end(), bool(m.group("strict"))) for m in r.cue("period_start").finditer(text))
-        base = _Spans((*m.span(), True) for m in r.cue("compare_base").finditer(text))
+        base = _Spans((*m.span(), m.start()) for m in r.cue("compare_base").finditer(text))
+        self._base = base  # the year of a base is the year of what lies inside it
         review = _Spans((*m.span(), True) for m in r.cue("review").finditer(text))
         reserved = _Spans((s, e, True) for s, e in self.reserved)
         for m in rx.finditer(text):
@@ -416,6 +418,11 @@ class Document:
             if base.at(m.start()) is None
         ]
         self._relative_starts = [x[0] for x in self.relatives]
+
+    def base_at(self, pos: int) -> int | None:
+        """The start of the comparison base or earlier event holding ``pos`` (在2005年度被评为
+        “平安县”的基础上; 继2017年首次荣获...后), if any."""
+        return self._base.at(pos)
 
     def _quoted(self, pos: int) -> bool:
         """Whether ``pos`` lies inside quotation marks or book-title marks on its line."""
@@ -693,6 +700,48 @@ class Document:
             best = _dominant(mentions, 0) if not art.national else None
             clear = best is not None
         return Unit(start, end, best if clear else None, kind="series")
+
+    def _plan_sections(self) -> list[tuple[int, int]]:
+        """Spans under a heading over plans and tasks (三、2016年重点工作), each up to the next
+        heading of its rank, a headline, or the end of its article."""
+        cue = self.rules.cue("plan_heading")
+        intro = self.rules.cue("plan_intro")
+        out: list[tuple[int, int]] = []
+        for art in self.articles:
+            k = art.first_line
+            while k <= art.last_line:
+                ln = self.lines[k]
+                if ln.kind in ("heading", "headline") and cue.match(self.written(ln)):
+                    j = k + 1
+                    while j <= art.last_line:
+                        nxt = self.lines[j]
+                        if nxt.kind == "heading" and nxt.marker == ln.marker:
+                            break
+                        if ln.marker is None and nxt.kind == "headline" and nxt.blank_before:
+                            break
+                        j += 1
+                    out.append((ln.start, self.lines[j - 1].end))
+                    k = j
+                    continue
+                if ln.kind == "body" and intro.search(self.text, ln.start, ln.end):
+                    # ……主要目标和重大任务，这里概述几个方面。 then ——坚持…… ——持续……
+                    j = k + 1
+                    while j <= art.last_line and (
+                        self.lines[j].kind == "blank"
+                        or self.text.startswith("——", self.lines[j].start)
+                        # a wrapped bullet going on: its line did not end a sentence
+                        or (j > k + 1 and self.text[self.lines[j - 1].end - 1 : self.lines[j - 1].end] not in "。！？!?")
+                    ):
+                        j += 1
+                    if j > k + 1:
+                        out.append((self.lines[k + 1].start, self.lines[j - 1].end))
+                    k = j
+                    continue
+                k += 1
+        return out
+
+    def in_plan(self, pos: int) -> bool:
+        return any(s <= pos < e for s, e in self.plans)
 
     def unit_of(self, pos: int) -> Unit | None:
         return self._units[self.line_of(pos).index]

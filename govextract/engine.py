@@ -287,6 +287,12 @@ class Extractor:
         document = Document(
             norm, self.rules, reserved=[c.groups["title"][:2] for c in chosen if c.rule.kind == "honour" and "title" in c.groups]
         )
+        # Under a heading over plans and tasks (三、2016年重点工作) figures are targets.
+        planned = [c for c in chosen if document.in_plan(c.start)]
+        if planned:
+            chosen = [c for c in chosen if not document.in_plan(c.start)]
+            if trace is not None:
+                trace.extend(_event(c, text, "in a plan section") for c in planned)
         for step in self.steps:
             step.run(document, chosen)
         records: list[Record] = []

@@ -185,8 +185,9 @@ class SubjectFinder:
         start += len(phrase) - len(stripped)
         phrase = _LONG_PAREN.sub("", stripped.rstrip())
         m = _QUOTED_END.search(phrase)
-        if m:
-            # A quoted term right before the figure is its name: “五员”3070人.
+        if m and m.start() > 6:
+            # A quoted term right before the figure, after a long phrase, is its name: ...“五员”3070人
+            # (after a short one it is part of it: 小案快打“快侦率”).
             return m.group(1)
         # An agent before 共, 累计 (人民调解组织共排查...) and the examples before 等
         # (故意伤害、强奸等严重暴力犯罪) are not what is counted.
