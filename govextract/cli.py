@@ -437,6 +437,13 @@ def rules_list(rules: RulesOpt = None) -> None:
         )
 
 
+@rules_app.command("indicators")
+def rules_indicators(rules: RulesOpt = None) -> None:
+    """List the indicators of the taxonomy: name, kind, unit family and what each counts."""
+    for i in _load(rules).indicators.indicators:
+        print(f"{i.name}\t{i.kind}\t{i.spec.unit} ({' '.join(i.units)})\t{i.spec.description}")
+
+
 @rules_app.command("check")
 def rules_check(
     directory: Annotated[
@@ -450,8 +457,10 @@ def rules_check(
     problems = check_examples(rs)
     for p in problems:
         _err(p)
+    indicators = rs.indicators.indicators
     n = sum(len(r.spec.examples) + len(r.spec.negatives) for r in rs.rules)
-    print(f"{len(rs.rules)} rules, {n} examples, {len(problems)} problem(s)")
+    n += sum(len(i.spec.examples) + len(i.spec.negatives) for i in indicators)
+    print(f"{len(rs.rules)} rules, {len(indicators)} indicators, {n} examples, {len(problems)} problem(s)")
     if problems:
         raise typer.Exit(1)
 

@@ -326,6 +326,9 @@ class Extractor:
                     data[key] = f[key]
             if data["kind"] == "ranking" and data["value"] is None:
                 data["value"] = f.get("rank")
+            data["indicator"] = self.rules.indicators.of(
+                data["kind"], data["subject"], data["unit"], text[clause_start(text, c.mstart) : c.mstart]
+            )
             records.append(Record.model_validate(data, context=validation))
             if trace is not None:
                 trace.append(_event(c, text, "record"))

@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from .engine import Extractor
+from .indicators import check_taxonomy
 from .normalize import normalize
 from .record import Record
 from .ruleset import Rule, RuleSet
@@ -83,8 +84,11 @@ def check_rule(extractor: Extractor, rule: Rule) -> list[str]:
 
 
 def check_examples(ruleset: RuleSet) -> list[str]:
+    """Every rule's and every indicator's examples (indicators.check_taxonomy)."""
     extractor = Extractor(ruleset)
     problems: list[str] = []
     for rule in ruleset.rules:
         problems.extend(check_rule(extractor, rule))
+    if ruleset.indicators is not None:
+        problems.extend(check_taxonomy(ruleset.indicators))
     return problems

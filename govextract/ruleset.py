@@ -2,7 +2,8 @@
 
 A rule file may hold ``[fragments]`` (named regex pieces or word lists that
 patterns refer to as ``{NAME}``), ``[lexicon.NAME]`` tables and lists (plain
-lookup data), and ``[[rule]]`` entries. Every error of every file is collected
+lookup data), ``[[rule]]`` entries and ``[[indicator]]`` entries (the taxonomy of
+``indicators.py``). Every error of every file is collected
 and reported at once, each naming its file and rule.
 """
 
@@ -122,6 +123,7 @@ class RuleSet:
     lexicons: dict[str, Any]
     fragments: dict[str, str]
     files: list[str] = field(default_factory=list)
+    indicators: Any = None  # the compiled taxonomy (indicators.Taxonomy)
 
     @cached_property
     def metric_rules(self) -> list[Rule]:
@@ -200,17 +202,24 @@ def _load(paths: tuple[str, ...]) -> RuleSet:
     raw_fragments: dict[str, tuple[str, Any]] = {}
     lexicons: dict[str, Any] = {}
     specs: list[tuple[str, int, dict[str, Any]]] = []
+    indicator_specs: list[tuple[str, int, dict[str, Any]]] = []
     for path in paths:
         try:
             data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             problems.append(f"{path}: cannot read rules: {exc}")
             continue
-        unknown = set(data) - {"fragments", "lexicon", "rule"}
+        unknown = set(data) - {"fragments", "lexicon", "rule", "indicator"}
         if unknown:
             problems.append(
-                f"{path}: unknown top-level keys {sorted(unknown)} (expected fragments, lexicon, rule)"
+                f"{path}: unknown top-level keys {sorted(unknown)} "
+                "(expected fragments, lexicon, rule, indicator)"
             )
+        indicators = data.get("indicator") or []
+        if not isinstance(indicators, list):
+            problems.append(f"{path}: 'indicator' must be an array of tables ([[indicator]])")
+        else:
+            indicator_specs.extend((path, i, r) for i, r in enumerate(indicators))
         for name, value in (data.get("fragments") or {}).items():
             if not regex.fullmatch(r"[A-Z][A-Z0-9_]*", name):
                 problems.append(f"{path}: fragment {name!r}: names are upper-case, e.g. NUMBER")
@@ -256,9 +265,16 @@ def _load(paths: tuple[str, ...]) -> RuleSet:
         rule = _compile_rule(spec, path, fragments, lexicons, problems, label)
         if rule is not None:
             compiled.append(rule)
+    from .indicators import compile_taxonomy
+
+    taxonomy = compile_taxonomy(
+        indicator_specs, lexicons, lambda text, unknown: expand_pattern(text, fragments, unknown), problems
+    )
     if problems:
         raise RuleError(problems)
-    ruleset = RuleSet(rules=compiled, lexicons=lexicons, fragments=fragments, files=list(paths))
+    ruleset = RuleSet(
+        rules=compiled, lexicons=lexicons, fragments=fragments, files=list(paths), indicators=taxonomy
+    )
     _CACHE[key] = ruleset
     return ruleset
 

@@ -16,7 +16,7 @@ GOLD = ROOT / "tests" / "gold"
 TOOLS = ROOT / "tests" / "tools"
 SEED_FILES = sorted(SEEDS.glob("*.txt"))
 
-# The record fields of SPEC.md, in SPEC order.
+# The record fields of SPEC.md, in SPEC order, then `indicator` (SPEC "Facts and indicators").
 SPEC_FIELDS = (
     "doc",
     "kind",
@@ -39,6 +39,7 @@ SPEC_FIELDS = (
     "title",
     "grantor",
     "streak",
+    "indicator",
 )
 SPEC_KINDS = frozenset({"count", "percent", "change", "money", "ranking", "honour"})
 
