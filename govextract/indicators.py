@@ -136,16 +136,18 @@ class Taxonomy:
 
     def phrase(self, subject: str, context: str | None = None) -> str:
         """What the patterns are matched against: the subject, simplified, without
-        pinyin glosses, spaces and quotes, extended to the left by the words before it in
-        ``context`` (the figure's clause up to the figure) when it stands there (a subject
-        may leave out the verb or qualifier that says which metric it is: 破获|刑事案件,
-        受理审查|起诉案件), without link words at its end (破案率达 -> 破案率)."""
+        pinyin glosses, spaces and quotes, extended to the left by ``context`` (the
+        figure's clause up to the figure): by the words before the subject when it stands
+        there (a subject may leave out the verb or qualifier that says which metric it
+        is: 破获|刑事案件, 受理审查|起诉案件), else by the whole context (the verb before a
+        figure whose subject follows it: 破获|118起|养老诈骗案件); without link words at
+        its end (破案率达 -> 破案率)."""
         core = self._noise.sub("", to_simplified(subject))
-        if context:
+        if context and core:
             text = self._noise.sub("", to_simplified(context))
-            at = text.rfind(core) if core else -1
-            if at >= 0:
-                core = text[: at + len(core)]
+            at = text.rfind(core)
+            # A subject after the figure (破获118起|养老诈骗案件) takes the verb before it.
+            core = text[: at + len(core)] if at >= 0 else text + core
         # A phrase is at most a few words: what lies further left cannot change the match.
         return self._tail.sub("", core[-_REACH:])
 
