@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -42,6 +43,35 @@ SPEC_FIELDS = (
     "indicator",
 )
 SPEC_KINDS = frozenset({"count", "percent", "change", "money", "ranking", "honour"})
+
+
+# Headless Chromium for the pages the tool writes (the review page, the table page).
+CHROMIUM = os.environ.get("GOVEXTRACT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def open_page(browser, path: Path):
+    """The page at ``path``, with the console errors, page errors and requests it made."""
+    page = browser.new_page()
+    problems: list[str] = []
+    requests: list[str] = []
+    page.on(
+        "console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None
+    )
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(path.as_uri())
+    page.wait_for_load_state("load")
+    return page, problems, requests
 
 
 def run_cli(
