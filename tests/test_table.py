@@ -11,45 +11,10 @@ import json
 from pathlib import Path
 
 import pytest
+from support import YEARLY_REPORTS as REPORTS
 from support import err, open_page, out, run_cli
 
 from govextract import extract, table
-
-# Three annual reports of two cities, and a newspaper article that gives one of the
-# figures of 临海市 2022 otherwise (98.5 where the report says 98.3). The 2023 report of
-# 临海市 states its safety figure twice (a summary and the body).
-REPORTS = {
-    "linhai_2021.txt": """临海市2021年平安建设工作总结
-
-2021年，临海市公安机关共立刑事案件3120起，破获刑事案件1650起，破案率达52.9%。全市群众安全感达98.1%。全年共办理法律援助案件1203件。
-""",
-    "linhai_2022.txt": """临海市2022年平安建设工作总结
-
-2022年，临海市公安机关共立刑事案件2890起，同比下降7.4%，破获刑事案件1702起，破案率达58.9%。全市群众安全感达98.3%，同比提高0.2个百分点。全年共办理法律援助案件1311件。
-""",
-    "linhai_2023.txt": """临海市2023年平安建设工作总结
-
-【摘要】全市群众安全感达98.6%。
-
-2023年，临海市公安机关共立刑事案件2655起，破获刑事案件1744起，破案率达65.7%。全市群众安全感达98.6%。全年共办理法律援助案件1290件。
-""",
-    "linhai_news_2022.txt": """临海日报 2023年1月10日
-
-记者从临海市委政法委获悉，2022年临海市群众安全感达98.5%，位居台州市前列。
-""",
-    "yongkang_2021.txt": """永康市2021年平安建设工作总结
-
-2021年，永康市公安机关共立刑事案件4210起，破获刑事案件2033起，破案率达48.3%。全市群众安全感达97.2%。全年共办理法律援助案件980件。
-""",
-    "yongkang_2022.txt": """永康市2022年平安建設工作總結
-
-2022年，永康市公安機關共立刑事案件3960起，破獲刑事案件2101起，破案率達53.1%。全市群眾安全感達97.6%。全年共辦理法律援助案件1024件。
-""",
-    "yongkang_2023.txt": """永康市2023年平安建设工作总结
-
-2023年，永康市公安机关共立刑事案件3702起，破获刑事案件2250起，破案率达60.8%。全市群众安全感达97.9%。全年共办理法律援助案件1102件。
-""",
-}
 
 # (region, year, indicator, kind, unit) -> value, for every row but the conflict.
 EXPECTED = {
