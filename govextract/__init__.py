@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from .facts import Fact
+    from .fact import Fact
     from .record import Record
-    from .table import Table
+    from .tables import Table
 
 __all__ = ["Record", "__version__", "extract", "extract_path", "facts", "table"]
 
@@ -46,7 +46,7 @@ def facts(records: Iterable[Record | Mapping[str, Any]]) -> list[Fact]:
     """The facts of records (of one or several reports): the mentions of one figure in one
     report (same kind, value, unit, subject, region and year) folded into one ``Fact``
     whose ``mentions`` keep each one's text, start, end and line."""
-    from .facts import fold
+    from .fact import fold
 
     return fold(records)
 
@@ -58,8 +58,8 @@ def table(
 ) -> Table:
     """The records' indicators side by side: one row per ``by`` key (region, year, doc),
     indicator, kind and unit, with value, approx, sources and conflicts
-    (``govextract.table.Table``: ``dicts()``, ``wide()``, ``write(out, fmt)``, ``html()``)."""
-    from .table import table as _table
+    (``govextract.tables.Table``: ``dicts()``, ``wide()``, ``write(out, fmt)``, ``html()``)."""
+    from .tables import table as _table
 
     return _table(records, by, indicators)
 

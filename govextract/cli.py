@@ -368,7 +368,7 @@ def facts(
     """One fact per figure of each report: the mentions of the same figure (same kind,
     value, unit, subject, region and year; a headline and the body) folded into one
     object whose `mentions` hold each one's text, start, end and line."""
-    from .facts import FACT_FIELDS, fold
+    from .fact import FACT_FIELDS, fold
     from .writers import FORMATS, Writer
 
     _format(fmt, FORMATS)
@@ -429,7 +429,7 @@ def table_command(
     """The indicators of the reports side by side: one row per region, year (--by),
     indicator, kind and unit with its value, whether approximate, its sources, and a
     conflict when mentions or reports disagree (all values kept)."""
-    from .table import BY_KEYS, FORMATS, table
+    from .tables import BY_KEYS, FORMATS, table
 
     _format(fmt, FORMATS)
     keys = [k.strip() for k in by.split(",") if k.strip()]

@@ -95,7 +95,14 @@ def _candidate(rule: Rule, m: regex.Match, head: Candidate | None = None) -> Can
 
 
 # Sentences: a rule with a gate runs only over the sentences its gate finds something in.
-_SENTENCE = regex.compile(r"[^。！？!?；;\n]+[。！？!?；;\n]?|\n")
+_SENTENCE_END = "。！？!?；;\n"
+_SENTENCE = regex.compile(f"[^{_SENTENCE_END}]+[{_SENTENCE_END}]?|\n")
+
+
+def _sentence_before(text: str, pos: int, reach: int = 160) -> str:
+    """The sentence holding ``pos`` up to it (at most ``reach`` characters back)."""
+    lo = max(0, pos - reach)
+    return text[max([text.rfind(c, lo, pos) for c in _SENTENCE_END] + [lo - 1]) + 1 : pos]
 
 
 _GAP = 200
@@ -327,7 +334,7 @@ class Extractor:
             if data["kind"] == "ranking" and data["value"] is None:
                 data["value"] = f.get("rank")
             data["indicator"] = self.rules.indicators.of(
-                data["kind"], data["subject"], data["unit"], text[clause_start(text, c.mstart) : c.mstart]
+                data["kind"], data["subject"], data["unit"], _sentence_before(text, c.mstart)
             )
             records.append(Record.model_validate(data, context=validation))
             if trace is not None:

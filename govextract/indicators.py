@@ -56,6 +56,10 @@ class IndicatorSpec(BaseModel):
     description: str
     patterns: list[str] = Field(min_length=1)
     not_: list[str] = Field(default=[], alias="not")
+    # A total (all criminal cases solved, all suspects caught): none when the sentence
+    # before the figure names a narrower topic ([lexicon] indicator_topics), since the
+    # genre lists a campaign's results as 破获电诈案件470起，抓获犯罪嫌疑人500人.
+    total: bool = False
     examples: list[str | SubjectExample] = []
     negatives: list[str | SubjectExample] = []
 
@@ -113,6 +117,8 @@ class Taxonomy:
         noise: Any,
         tail: Any,
         conjunct: Any,
+        junk: Any,
+        topics: Any,
     ):
         self.indicators = indicators
         self._free_before = free_before
@@ -121,8 +127,10 @@ class Taxonomy:
         self._noise = noise
         self._tail = tail
         self._conjunct = conjunct
+        self._junk = junk
+        self._topics = topics
         self._by_fit: dict[tuple[str, str | None], list[Indicator]] = {}
-        self._cache: dict[tuple[str, str, str | None], str | None] = {}
+        self._cache: dict[tuple[str, str, str | None], tuple[Indicator, int] | None] = {}
 
     @property
     def names(self) -> list[str]:
@@ -135,21 +143,23 @@ class Taxonomy:
         raise KeyError(name)
 
     def phrase(self, subject: str, context: str | None = None) -> str:
-        """What the patterns are matched against: the subject, simplified, without
-        pinyin glosses, spaces and quotes, extended to the left by ``context`` (the
-        figure's clause up to the figure): by the words before the subject when it stands
-        there (a subject may leave out the verb or qualifier that says which metric it
-        is: 破获|刑事案件, 受理审查|起诉案件), else by the whole context (the verb before a
-        figure whose subject follows it: 破获|118起|养老诈骗案件); without link words at
-        its end (破案率达 -> 破案率)."""
-        core = self._noise.sub("", to_simplified(subject))
+        """What the patterns are matched against (see ``_core``), at most the few words
+        that can matter, without link words at its end (破案率达 -> 破案率)."""
+        return self._tail.sub("", self._core(subject, context)[-_REACH:])
+
+    def _core(self, subject: str, context: str | None) -> str:
+        """The subject, simplified, without pinyin glosses, spaces, quotes and stray signs
+        at its ends, extended to the left by ``context`` (the figure's sentence up to the
+        figure): by the words before the subject when it stands there (a subject may
+        leave out the verb or qualifier that says which metric it is: 破获|刑事案件,
+        受理审查|起诉案件), else by the whole context (the verb before a figure whose
+        subject follows it: 破获|118起|养老诈骗案件)."""
+        core = self._junk.sub("", self._noise.sub("", to_simplified(subject)))
         if context and core:
             text = self._noise.sub("", to_simplified(context))
             at = text.rfind(core)
-            # A subject after the figure (破获118起|养老诈骗案件) takes the verb before it.
             core = text[: at + len(core)] if at >= 0 else text + core
-        # A phrase is at most a few words: what lies further left cannot change the match.
-        return self._tail.sub("", core[-_REACH:])
+        return core
 
     def _fitting(self, kind: str, unit: str | None) -> list[Indicator]:
         key = (kind, unit)
@@ -194,25 +204,34 @@ class Taxonomy:
         return out
 
     def of(self, kind: str, subject: str | None, unit: str | None, context: str | None = None) -> str | None:
-        """The indicator of a figure, or None when its subject maps to none or to two."""
+        """The indicator of a figure, or None when its subject maps to none or to two, or
+        to a total in a sentence about a narrower topic."""
         if kind not in INDICATOR_KINDS or not subject:
             return None
-        s = self.phrase(subject, context)
+        core = self._core(subject, context)
+        tail = core[-_REACH:]
+        s = self._tail.sub("", tail)
         key = (kind, s, unit)
         try:
-            return self._cache[key]
+            best = self._cache[key]
         except KeyError:
-            pass
-        found = self._matches(kind, s, unit)
-        name = None
-        if found:
-            longest = max(n for _, n in found)
-            best = [i for i, n in found if n == longest]
-            name = best[0].name if len(best) == 1 else None
-        if len(self._cache) >= _CACHE_MAX:
-            self._cache.clear()
-        self._cache[key] = name
-        return name
+            best = None
+            found = self._matches(kind, s, unit)
+            if found:
+                longest = max(n for _, n in found)
+                top = [i for i, n in found if n == longest]
+                best = (top[0], longest) if len(top) == 1 else None
+            if len(self._cache) >= _CACHE_MAX:
+                self._cache.clear()
+            self._cache[key] = best
+        if best is None:
+            return None
+        ind, length = best
+        # The phrase ends s, s starts tail, tail ends core: where the phrase starts in core.
+        start = len(core) - len(tail) + len(s) - length
+        if ind.spec.total and self._topics.search(core, 0, start):
+            return None
+        return ind.name
 
 
 def _example(ex: str | SubjectExample, spec: IndicatorSpec, units: list[str]) -> SubjectExample:
@@ -309,6 +328,7 @@ def compile_taxonomy(
         ("INDICATOR_NOISE", r"\s"),
         ("INDICATOR_TAIL", "(?!)"),
         ("INDICATOR_CONJUNCT", "(?!)"),
+        ("INDICATOR_JUNK", "(?!)"),
     ):
         unknown: list[str] = []
         text = expand("{" + name + "}", unknown)
@@ -321,11 +341,19 @@ def compile_taxonomy(
             "(?:" + _alternation(lex.get("indicator_free_before", [])) + r"|(?<=\d)年度?|(?<=\d)月份?)+$"
         ),
         place_suffix=str(lex.get("indicator_place_suffix", "")),
-        # A word of its own (城区), not the end of a name (下城区).
-        not_place=regex.compile(r"(?<!\p{Han})" + _alternation(lex.get("indicator_not_place", [])) + "$"),
+        # Words that end no place name (乡镇), and words that may (城区: 下城区 is one).
+        not_place=regex.compile(
+            "(?:"
+            + _alternation(lex.get("indicator_not_place", []))
+            + r"|(?<!\p{Han})"
+            + _alternation(lex.get("indicator_not_place_word", []))
+            + ")$"
+        ),
         noise=cleaning[0],
         tail=cleaning[1],
         conjunct=cleaning[2],
+        junk=cleaning[3],
+        topics=regex.compile(_alternation(lex.get("indicator_topics", []))),
     )
 
 

@@ -2,7 +2,7 @@
 
 Writers stream: each record is written as it comes, so a long run shows output
 early and a later failure never loses what was already written. They write facts
-(``facts.Fact``) alike, given the fact fields; a list (a fact's mentions) is one CSV
+(``fact.Fact``) alike, given the fact fields; a list (a fact's mentions) is one CSV
 cell of JSON.
 """
 

@@ -1,4 +1,4 @@
-"""Facts (`govextract facts`, `govextract.facts`): the mentions of one figure of a
+"""Facts (`govextract facts`, `govextract.fact`): the mentions of one figure of a
 report fold into one fact; every mention stays exact; the command takes the inputs,
 options and formats of `parse`."""
 
@@ -13,7 +13,7 @@ import pytest
 from support import SEEDS, err, out, parse_json, run_cli
 
 from govextract import facts
-from govextract.facts import FACT_FIELDS, IDENTITY, MENTION_FIELDS
+from govextract.fact import FACT_FIELDS, IDENTITY, MENTION_FIELDS
 from govextract.record import FIELDS
 
 # The figures of the seeds stated more than once, as (document, the text of the
@@ -173,3 +173,12 @@ def test_facts_reads_stdin_and_folds_a_headline_and_its_body():
     (aid,) = [f for f in got if f["value"] == 1203]
     assert [m["line"] for m in aid["mentions"]] == [1, 3]
     assert aid["indicator"] == "法律援助案件数"
+
+
+def test_the_api_functions_are_not_shadowed_by_their_modules():
+    import govextract.fact
+    import govextract.tables  # noqa: F401
+    from govextract import facts, table
+
+    assert callable(facts) and callable(table)
+    assert facts.__module__ == table.__module__ == "govextract"

@@ -1,4 +1,4 @@
-"""Tables (`govextract table`, `govextract.table`): three years of reports for two
+"""Tables (`govextract table`, `govextract.tables`): three years of reports for two
 places, written here, become one row per place, year, indicator, kind and unit; a
 figure two reports give differently is a conflict with both values kept; --wide pivots
 for a spreadsheet; the HTML page works in a real headless Chromium."""
