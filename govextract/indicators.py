@@ -8,10 +8,14 @@ fragments) and its own positive and negative example subjects.
 A record's subject maps to an indicator when one of the entry's phrases ends the
 subject (a Chinese noun phrase ends with its head: ``青岛市刑事警情`` is 刑事警情), what
 stands before that phrase does not narrow it (a place, a time, ``各类``: yes;
-``部督`` or ``七类案件``: no), no ``not`` pattern of the entry is in the subject, and
-the record's kind and unit fit the entry. Of several entries the longest phrase wins;
-two entries matching equally long phrases mean the subject is ambiguous: no indicator.
-Precision first: a wrong indicator puts a figure in the wrong column of a table.
+``部督``, ``七类案件``, a verb: no), no ``not`` pattern of the entry is in the subject,
+and the record's kind and unit fit the entry. The words before the subject in the
+figure's sentence count as part of it (a subject may leave out the verb that says which
+metric it is). Of several entries the longest phrase wins; two entries matching equally
+long phrases mean the subject is ambiguous: no indicator. An entry marked ``total`` gets
+none when the sentence before the figure names a narrower topic (a campaign's results:
+``打掉涉毒团伙12个，抓获犯罪嫌疑人...``). Precision first: a wrong indicator puts a figure
+in the wrong column of a table.
 
 ``indicator_of(kind, subject, unit)`` runs once per record: patterns are compiled
 once per rule set and answers are cached by (kind, subject, unit).
@@ -37,7 +41,7 @@ _REACH = 32  # characters of a phrase that can matter: the longest pattern and w
 
 class SubjectExample(BaseModel):
     """A subject with the kind and unit of its figure (defaults: the entry's kind
-    and the first unit of its family) and, optionally, its clause up to the figure."""
+    and the first unit of its family) and, optionally, its sentence up to the figure."""
 
     model_config = ConfigDict(extra="forbid")
     subject: str
@@ -407,7 +411,7 @@ def indicator_of(
 ) -> str | None:
     """The canonical indicator of a figure of ``kind`` and ``unit`` whose subject is
     ``subject``, or None when unsure: ``indicator_of("percent", "破案率", "%")`` is
-    ``"破案率"``. ``context``, the figure's clause up to the figure, lets the words just
+    ``"破案率"``. ``context``, the figure's sentence up to the figure, lets the words just
     before the subject count (``indicator_of("count", "刑事案件", "起", "全年破获刑事案件")``
     is ``"刑事案件破案数"``). ``taxonomy`` defaults to the built-in one."""
     return (taxonomy or default_taxonomy()).of(kind, subject, unit, context)
