@@ -10,7 +10,8 @@ Each step fills some fields of every candidate (``Candidate.fields``), in this o
   article's place at that level; a statement about the whole country has none);
 * ``year``: the year the figure belongs to (SPEC: the year its sentence states, else the
   period of its paragraph, section or article; 今年 and 去年 resolved against the time of
-  writing; comparison bases, period starts and plans are not its year).
+  writing; comparison bases, period starts and plans are not its year);
+* ``indicator``: the canonical metric it measures (``indicators.py``), or null.
 """
 
 from __future__ import annotations
@@ -152,7 +153,8 @@ class RegionStep:
             near = [
                 m
                 for m in doc.places_in(max(cs, c.mstart - 12), c.mstart)
-                if m.role not in ("title", "venue") and not regex.search(r"[^被\s]", doc.text[m.end : c.mstart])
+                if m.role not in ("title", "venue")
+                and not regex.search(r"[^被\s]", doc.text[m.end : c.mstart])
             ]
             if near:
                 return self._name(self._run_of(doc, near))
@@ -163,7 +165,9 @@ class RegionStep:
             hs, _ = doc.clause(c.members[0].start)
             while hs > 1 and doc.text[hs - 1] == "、":
                 hs = doc.clause(hs - 2)[0]
-            clause = self._usable(doc.places_in(hs, c.members[0].start), own, context, topic_parents=True, doc=doc)
+            clause = self._usable(
+                doc.places_in(hs, c.members[0].start), own, context, topic_parents=True, doc=doc
+            )
         if clause:
             run = self._run_of(doc, clause)
             if c.members is not None and len(run) == len(c.members):
@@ -242,7 +246,11 @@ class RegionStep:
         for m in mentions:
             if m.role in ("title", "venue") or (own[0] <= m.start and m.end <= own[1]):
                 continue
-            if context is not None and m.place.contains(context) and not (topic_parents and m.role == "topic"):
+            if (
+                context is not None
+                and m.place.contains(context)
+                and not (topic_parents and m.role == "topic")
+            ):
                 continue  # 福建省 in a 三明市 report: the province is not what the figure is about
             out.append(m)
         return out
@@ -313,7 +321,8 @@ class RegionStep:
         topics = [
             m
             for m in doc.places_in(first[0], first[1])
-            if m.role in ("topic", "agent", "campaign") and not (context is not None and m.place.contains(context))
+            if m.role in ("topic", "agent", "campaign")
+            and not (context is not None and m.place.contains(context))
         ]
         return topics[0].place if topics else None
 
@@ -354,7 +363,8 @@ class YearStep:
         stated = [
             y
             for y in doc.years_in(cs, own[0])
-            if y.role in ("stated", "date", "review") or (y.role == "base" and inside is not None and doc.base_at(y.start) == inside)
+            if y.role in ("stated", "date", "review")
+            or (y.role == "base" and inside is not None and doc.base_at(y.start) == inside)
         ]
         rel = doc.relatives_in(cs, own[0])
         pick = self._latest(stated, rel, art)
@@ -387,15 +397,18 @@ class YearStep:
             if ys:
                 return ys[-1].year
         if art.period_at > c.start:
-            earlier = [y for y in doc.years_in(art.start, c.start) if y.role in ("stated", "since_year") and doc.opens(doc.text[doc.clause(y.start)[0] : y.start])]
+            earlier = [
+                y
+                for y in doc.years_in(art.start, c.start)
+                if y.role in ("stated", "since_year")
+                and doc.opens(doc.text[doc.clause(y.start)[0] : y.start])
+            ]
             if earlier:
                 return earlier[-1].year
         return art.period
 
     @staticmethod
-    def _latest(
-        stated: list, rel: list[tuple[int, int, int]], art
-    ) -> int | None:
+    def _latest(stated: list, rel: list[tuple[int, int, int]], art) -> int | None:
         best_pos, best = -1, None
         if stated:
             best_pos, best = stated[-1].start, stated[-1].year
@@ -457,6 +470,37 @@ class YearStep:
         return starts, years
 
 
+class IndicatorStep:
+    """The canonical metric a figure measures (rules/indicators.toml), from its kind, subject
+    and unit, with its sentence up to it (the verb that says which metric it is)."""
+
+    name = "indicator"
+    fields = ("indicator",)
+
+    def __init__(self, ruleset: RuleSet):
+        self.taxonomy = ruleset.indicators
+
+    def run(self, doc: Document, chosen: list[Candidate]) -> None:
+        for c in chosen:
+            if self.taxonomy is None:
+                c.fields["indicator"] = None
+                continue
+            ss, _ = doc.sentence(c.mstart)
+            c.fields["indicator"] = self.taxonomy.of(
+                c.rule.kind,
+                c.fields.get("subject"),
+                c.fields.get("unit"),
+                doc.text[max(ss, c.mstart - 160) : c.mstart],
+            )
+
+
 def default_steps(ruleset: RuleSet) -> list[Step]:
     """The attribute steps, in the order they run."""
-    return [SubjectStep(ruleset), StreakStep(ruleset), ScopeStep(ruleset), RegionStep(ruleset), YearStep(ruleset)]
+    return [
+        SubjectStep(ruleset),
+        StreakStep(ruleset),
+        ScopeStep(ruleset),
+        RegionStep(ruleset),
+        YearStep(ruleset),
+        IndicatorStep(ruleset),
+    ]

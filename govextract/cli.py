@@ -1,4 +1,5 @@
-"""The command line: `govextract parse`, `eval`, `rules`, `schema`, `explain`, `text`, `show`."""
+"""The command line: `govextract parse`, `facts`, `table`, `eval`, `rules`, `schema`, `explain`,
+`text`, `show`."""
 
 from __future__ import annotations
 
@@ -7,13 +8,17 @@ import stat
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from . import __version__
+
+if TYPE_CHECKING:
+    from .parallel import Outcome
 
 app = typer.Typer(
     add_completion=False,
@@ -173,106 +178,293 @@ RulesOpt = Annotated[
     list[Path] | None,
     typer.Option("--rules", help="A rule file or directory to add to the built-in rules (repeatable)."),
 ]
+# The inputs and options that parse, facts and table share.
+PathsArg = Annotated[
+    list[str],
+    typer.Argument(
+        help="Files (.txt .html .htm .pdf .docx; other suffixes read as text) or directories "
+        "(walked for those); - reads stdin."
+    ),
+]
+OutputOpt = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write here (atomically), not stdout.")
+]
+KindsOpt = Annotated[str | None, typer.Option("--kinds", help="Only these kinds, comma separated.")]
+BomOpt = Annotated[bool, typer.Option("--bom", help="Start CSV with a UTF-8 BOM (for Excel).")]
+EncodingOpt = Annotated[
+    str | None, typer.Option("--encoding", help="Force the input encoding (default: detected per file).")
+]
+QuietOpt = Annotated[
+    bool, typer.Option("--quiet", "-q", help="No summary line and no progress bar on stderr.")
+]
+JobsOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--jobs",
+        "-j",
+        min=1,
+        help="Worker processes (default: the CPU count when there are several files). "
+        "The output is the same whatever the number.",
+    ),
+]
+DaskOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--dask",
+        metavar="ADDRESS",
+        help="Run on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786; needs the "
+        "dask extra; workers must see the same paths). The output is the same as a local run.",
+    ),
+]
 
 
-@app.command()
-def parse(
-    paths: Annotated[
-        list[str],
-        typer.Argument(
-            help="Files (.txt .html .htm .pdf .docx; other suffixes read as text) or directories "
-            "(walked for those); - reads stdin."
-        ),
-    ],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="json (one array), jsonl or csv.")] = "json",
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write here (atomically), not stdout.")
-    ] = None,
-    kinds: Annotated[str | None, typer.Option("--kinds", help="Only these kinds, comma separated.")] = None,
-    fields: Annotated[
-        str | None, typer.Option("--fields", help="Only these fields, in this order, comma separated.")
-    ] = None,
-    bom: Annotated[bool, typer.Option("--bom", help="Start CSV with a UTF-8 BOM (for Excel).")] = False,
-    encoding: Annotated[
-        str | None, typer.Option("--encoding", help="Force the input encoding (default: detected per file).")
-    ] = None,
-    glob: GlobOpt = None,
-    rules: RulesOpt = None,
-    quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="No summary line and no progress bar on stderr.")
-    ] = False,
-    progress: ProgressOpt = None,
-    jobs: Annotated[
-        int | None,
-        typer.Option(
-            "--jobs",
-            "-j",
-            min=1,
-            help="Worker processes (default: the CPU count when there are several files). "
-            "The output is the same whatever the number.",
-        ),
-    ] = None,
-    dask: Annotated[
-        str | None,
-        typer.Option(
-            "--dask",
-            metavar="ADDRESS",
-            help="Run on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786; needs the "
-            "dask extra; workers must see the same paths). The output is the same as a local run.",
-        ),
-    ] = None,
-) -> None:
-    """Extract metric records from reports."""
-    from . import progress as bar
-    from .documents import Input, expand
-    from .engine import Extractor
-    from .parallel import default_jobs, outcomes
-    from .record import FIELDS
-    from .writers import FORMATS, Writer
+class _Inputs:
+    """What parse, facts and table share: the inputs named on the command line, read and
+    extracted (in worker processes or on a Dask cluster), each unreadable one reported
+    on one line of stderr, warnings passed on, a progress bar, and the summary line."""
 
-    if fmt not in FORMATS:
-        raise typer.BadParameter(f"{fmt!r} is not one of {', '.join(FORMATS)}", param_hint="--format")
-    wanted = _kinds(kinds)
-    field_list = [f.strip() for f in fields.split(",") if f.strip()] if fields else list(FIELDS)
-    bad = [f for f in field_list if f not in FIELDS]
-    if bad:
-        raise typer.BadParameter(f"unknown field(s) {', '.join(bad)} (fields: {', '.join(FIELDS)})")
-    extractor = Extractor(_load(rules))
-    t0 = time.perf_counter()
-    failures = 0
-    items = list(expand(paths, glob))
-    total = sum(isinstance(item, Input) for item in items)  # the files we try to read
-    if dask:
-        results = _dask_outcomes(dask, paths, glob, encoding, rules)
-    else:
-        results = outcomes(items, extractor, jobs=jobs or default_jobs(total), encoding=encoding)
-    draw = bar.wanted(total, force=progress, quiet=quiet, stdout_is_output=output is None)
-    with (
-        _output(output, newline="" if fmt == "csv" else None) as out,
-        bar.progress(total, draw) as step,
+    def __init__(
+        self,
+        paths: list[str],
+        *,
+        glob: str | None,
+        encoding: str | None,
+        rules: list[Path] | None,
+        jobs: int | None,
+        dask: str | None,
+        quiet: bool,
+        progress: bool | None,
+        output: Path | None,
     ):
-        writer = Writer(out, fmt, field_list, bom=bom)
-        for outcome in results:
+        from . import progress as bar
+        from .documents import Input, expand
+        from .engine import Extractor
+        from .parallel import default_jobs, outcomes
+
+        self.t0 = time.perf_counter()
+        self.quiet = quiet
+        self.failures = 0
+        extractor = Extractor(_load(rules))
+        items = list(expand(paths, glob))
+        self.total = sum(isinstance(item, Input) for item in items)  # the files we try to read
+        if dask:
+            self._results = _dask_outcomes(dask, paths, glob, encoding, rules)
+        else:
+            self._results = outcomes(
+                items, extractor, jobs=jobs or default_jobs(self.total), encoding=encoding
+            )
+        self._draw = bar.wanted(self.total, force=progress, quiet=quiet, stdout_is_output=output is None)
+
+    @contextmanager
+    def read(self) -> Iterator[Iterator[Outcome]]:
+        """The outcomes of the inputs that were read, in input order, under a progress bar."""
+        from . import progress as bar
+
+        with bar.progress(self.total, self._draw) as step:
+            yield self._read(step)
+            step(None)
+
+    def _read(self, step) -> Iterator[Outcome]:
+        for outcome in self._results:
             step(outcome.name)
             if outcome.error is not None:
-                failures += 1
+                self.failures += 1
                 _err(outcome.error)
                 continue
             for w in outcome.warnings:
                 _err(w)
+            yield outcome
+
+    def finish(self, count: int, what: str) -> None:
+        """The summary line (unless quiet); exit 1 when an input failed."""
+        if not self.quiet:
+            _err(
+                f"{self.total} file(s), {count} {what}(s), {self.failures} failure(s), "
+                f"{time.perf_counter() - self.t0:.2f} s"
+            )
+        if self.failures:
+            raise typer.Exit(1)
+
+
+def _fields(value: str | None, known: tuple[str, ...]) -> list[str]:
+    field_list = [f.strip() for f in value.split(",") if f.strip()] if value else list(known)
+    bad = [f for f in field_list if f not in known]
+    if bad:
+        raise typer.BadParameter(f"unknown field(s) {', '.join(bad)} (fields: {', '.join(known)})")
+    return field_list
+
+
+def _format(fmt: str, formats: tuple[str, ...]) -> None:
+    if fmt not in formats:
+        raise typer.BadParameter(f"{fmt!r} is not one of {', '.join(formats)}", param_hint="--format")
+
+
+@app.command()
+def parse(
+    paths: PathsArg,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="json (one array), jsonl or csv.")] = "json",
+    output: OutputOpt = None,
+    kinds: KindsOpt = None,
+    fields: Annotated[
+        str | None, typer.Option("--fields", help="Only these fields, in this order, comma separated.")
+    ] = None,
+    bom: BomOpt = False,
+    encoding: EncodingOpt = None,
+    glob: GlobOpt = None,
+    rules: RulesOpt = None,
+    quiet: QuietOpt = False,
+    progress: ProgressOpt = None,
+    jobs: JobsOpt = None,
+    dask: DaskOpt = None,
+) -> None:
+    """Extract metric records from reports."""
+    from .record import FIELDS
+    from .writers import FORMATS, Writer
+
+    _format(fmt, FORMATS)
+    wanted = _kinds(kinds)
+    field_list = _fields(fields, FIELDS)
+    inputs = _Inputs(
+        paths,
+        glob=glob,
+        encoding=encoding,
+        rules=rules,
+        jobs=jobs,
+        dask=dask,
+        quiet=quiet,
+        progress=progress,
+        output=output,
+    )
+    with _output(output, newline="" if fmt == "csv" else None) as out, inputs.read() as results:
+        writer = Writer(out, fmt, field_list, bom=bom)
+        for outcome in results:
             for record in outcome.records:
                 if wanted is None or record.kind in wanted:
                     writer.write(record)
             out.flush()  # each file's records as soon as they are known
-        step(None)
         writer.close()
-    if not quiet:
-        _err(
-            f"{total} file(s), {writer.count} record(s), {failures} failure(s), "
-            f"{time.perf_counter() - t0:.2f} s"
+    inputs.finish(writer.count, "record")
+
+
+@app.command()
+def facts(
+    paths: PathsArg,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="json (one array), jsonl or csv.")] = "json",
+    output: OutputOpt = None,
+    kinds: KindsOpt = None,
+    fields: Annotated[
+        str | None,
+        typer.Option("--fields", help="Only these fields of a fact, in this order, comma separated."),
+    ] = None,
+    bom: BomOpt = False,
+    encoding: EncodingOpt = None,
+    glob: GlobOpt = None,
+    rules: RulesOpt = None,
+    quiet: QuietOpt = False,
+    progress: ProgressOpt = None,
+    jobs: JobsOpt = None,
+    dask: DaskOpt = None,
+) -> None:
+    """One fact per figure of each report: the mentions of the same figure (same kind,
+    value, unit, subject, region and year; a headline and the body) folded into one
+    object whose `mentions` hold each one's text, start, end and line."""
+    from .fact import FACT_FIELDS, fold
+    from .writers import FORMATS, Writer
+
+    _format(fmt, FORMATS)
+    wanted = _kinds(kinds)
+    field_list = _fields(fields, FACT_FIELDS)
+    inputs = _Inputs(
+        paths,
+        glob=glob,
+        encoding=encoding,
+        rules=rules,
+        jobs=jobs,
+        dask=dask,
+        quiet=quiet,
+        progress=progress,
+        output=output,
+    )
+    with _output(output, newline="" if fmt == "csv" else None) as out, inputs.read() as results:
+        writer = Writer(out, fmt, field_list, bom=bom, known=FACT_FIELDS)
+        for outcome in results:
+            for fact in fold(r for r in outcome.records if wanted is None or r.kind in wanted):
+                writer.write(fact)
+            out.flush()
+        writer.close()
+    inputs.finish(writer.count, "fact")
+
+
+@app.command("table")
+def table_command(
+    paths: PathsArg,
+    by: Annotated[
+        str, typer.Option("--by", help="The keys of a row before its indicator: region, year and/or doc.")
+    ] = "region,year",
+    indicators: Annotated[
+        str | None,
+        typer.Option(
+            "--indicators", help="Only these indicators, comma separated (see `govextract rules indicators`)."
+        ),
+    ] = None,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format", "-f", help="json (one array), jsonl, csv, or html (a page with charts over years)."
+        ),
+    ] = "json",
+    output: OutputOpt = None,
+    wide: Annotated[
+        bool, typer.Option("--wide", help="One column per indicator (kind, unit) and one row per key.")
+    ] = False,
+    bom: BomOpt = False,
+    encoding: EncodingOpt = None,
+    glob: GlobOpt = None,
+    rules: RulesOpt = None,
+    quiet: QuietOpt = False,
+    progress: ProgressOpt = None,
+    jobs: JobsOpt = None,
+    dask: DaskOpt = None,
+) -> None:
+    """The indicators of the reports side by side: one row per region, year (--by),
+    indicator, kind and unit with its value, whether approximate, its sources, and a
+    conflict when mentions or reports disagree (all values kept)."""
+    from .tables import BY_KEYS, FORMATS, table
+
+    _format(fmt, FORMATS)
+    keys = [k.strip() for k in by.split(",") if k.strip()]
+    bad = [k for k in keys if k not in BY_KEYS]
+    if not keys or bad or len(set(keys)) != len(keys):
+        raise typer.BadParameter(
+            f"{by!r}: give distinct keys of {', '.join(BY_KEYS)}, comma separated", param_hint="--by"
         )
-    if failures:
-        raise typer.Exit(1)
+    ruleset = _load(rules)
+    names = None
+    if indicators:
+        names = [n.strip() for n in indicators.split(",") if n.strip()]
+        unknown = [n for n in names if n not in ruleset.indicators.names]
+        if unknown:
+            raise typer.BadParameter(
+                f"unknown indicator(s) {', '.join(unknown)} (`govextract rules indicators` lists them)",
+                param_hint="--indicators",
+            )
+    inputs = _Inputs(
+        paths,
+        glob=glob,
+        encoding=encoding,
+        rules=rules,
+        jobs=jobs,
+        dask=dask,
+        quiet=quiet,
+        progress=progress,
+        output=output,
+    )
+    with inputs.read() as results:
+        records = [r for outcome in results for r in outcome.records]
+    result = table(records, keys, names)
+    with _output(output, newline="" if fmt == "csv" else None) as out:
+        result.write(out, fmt, wide=wide, bom=bom, title=f"govextract table by {', '.join(keys)}")
+    inputs.finish(len(result.rows), "row")
 
 
 def _dask_outcomes(address: str, paths: list[str], glob: str | None, encoding: str | None, rules):
@@ -437,6 +629,13 @@ def rules_list(rules: RulesOpt = None) -> None:
         )
 
 
+@rules_app.command("indicators")
+def rules_indicators(rules: RulesOpt = None) -> None:
+    """List the indicators of the taxonomy: name, kind, unit family and what each counts."""
+    for i in _load(rules).indicators.indicators:
+        print(f"{i.name}\t{i.kind}\t{i.spec.unit} ({' '.join(i.units)})\t{i.spec.description}")
+
+
 @rules_app.command("check")
 def rules_check(
     directory: Annotated[
@@ -450,8 +649,10 @@ def rules_check(
     problems = check_examples(rs)
     for p in problems:
         _err(p)
+    indicators = rs.indicators.indicators
     n = sum(len(r.spec.examples) + len(r.spec.negatives) for r in rs.rules)
-    print(f"{len(rs.rules)} rules, {n} examples, {len(problems)} problem(s)")
+    n += sum(len(i.spec.examples) + len(i.spec.negatives) for i in indicators)
+    print(f"{len(rs.rules)} rules, {len(indicators)} indicators, {n} examples, {len(problems)} problem(s)")
     if problems:
         raise typer.Exit(1)
 

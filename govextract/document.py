@@ -251,7 +251,10 @@ class Document:
         exclamation mark is a headline's) or several clauses."""
         body = self.text[s:e].rstrip(_SPACES)
         inner = body[:-1] if body and body[-1] in self.sentence_end else body
-        return any(c in self.sentence_end and c not in "!！" for c in inner) or sum(c in "，," for c in body) >= 3
+        return (
+            any(c in self.sentence_end and c not in "!！" for c in inner)
+            or sum(c in "，," for c in body) >= 3
+        )
 
     def _headline_like(self, ln: Line) -> bool:
         s, e = ln.span
@@ -375,7 +378,9 @@ class Document:
         r = self.rules
         rx = regex.compile(r.fragments.get("YEAR", "(?!)"))
         text = self.text
-        since = _Spans((m.start(), m.end(), bool(m.group("strict"))) for m in r.cue("period_start").finditer(text))
+        since = _Spans(
+            (m.start(), m.end(), bool(m.group("strict"))) for m in r.cue("period_start").finditer(text)
+        )
         base = _Spans((*m.span(), m.start()) for m in r.cue("compare_base").finditer(text))
         self._base = base  # the year of a base is the year of what lies inside it
         review = _Spans((*m.span(), True) for m in r.cue("review").finditer(text))
@@ -630,7 +635,12 @@ class Document:
             for k in range(art.first_line, art.last_line + 1):
                 ln = lines[k]
                 key = series_of.get(k)
-                if key is None and ln.kind in ("headline", "body") and self._standalone(ln) and not art.national:
+                if (
+                    key is None
+                    and ln.kind in ("headline", "body")
+                    and self._standalone(ln)
+                    and not art.national
+                ):
                     place = self._lead_place(ln)
                     if place is not None:
                         current = place
@@ -688,7 +698,10 @@ class Document:
         """A series that names another place than its context (a sibling district) belongs to
         that place, if it names it clearly: in full or more than once."""
         mentions = [
-            m for k in members for m in self.places_in(*self.lines[k].span) if m.role not in ("title", "venue")
+            m
+            for k in members
+            for m in self.places_in(*self.lines[k].span)
+            if m.role not in ("title", "venue")
         ]
         start, end = self.lines[members[0]].start, self.lines[members[-1]].end
         foreign = [m for m in mentions if current is None or not current.related(m.place)]
@@ -726,11 +739,18 @@ class Document:
                 if ln.kind == "body" and intro.search(self.text, ln.start, ln.end):
                     # ……主要目标和重大任务，这里概述几个方面。 then ——坚持…… ——持续……
                     j = k + 1
-                    while j <= art.last_line and (
-                        self.lines[j].kind == "blank"
-                        or self.text.startswith("——", self.lines[j].start)
-                        # a wrapped bullet going on: its line did not end a sentence
-                        or (j > k + 1 and self.text[self.lines[j - 1].end - 1 : self.lines[j - 1].end] not in "。！？!?")
+                    while (
+                        j <= art.last_line
+                        and (
+                            self.lines[j].kind == "blank"
+                            or self.text.startswith("——", self.lines[j].start)
+                            # a wrapped bullet going on: its line did not end a sentence
+                            or (
+                                j > k + 1
+                                and self.text[self.lines[j - 1].end - 1 : self.lines[j - 1].end]
+                                not in "。！？!?"
+                            )
+                        )
                     ):
                         j += 1
                     if j > k + 1:
@@ -778,7 +798,11 @@ class Document:
         if art.period is None:
             art.period = self._period(art, ys)
             if art.period is not None and art.period != art.dct:
-                firsts = [y.start for y in ys if y.year == art.period and y.role in ("stated", "since_year", "review")]
+                firsts = [
+                    y.start
+                    for y in ys
+                    if y.year == art.period and y.role in ("stated", "since_year", "review")
+                ]
                 art.period_at = min(firsts) if firsts else art.start
 
     def _period(self, art: Article, ys: list[YearMention]) -> int | None:
@@ -844,6 +868,7 @@ def _char_rx(chars: frozenset[str]) -> regex.Pattern:
     if rx is None:
         rx = _CHAR_RX[chars] = regex.compile("[" + "".join(regex.escape(c) for c in sorted(chars)) + "]")
     return rx
+
 
 def _opener_rx(rules: RuleSet) -> regex.Pattern:
     """What may stand before a clause's topic: discourse openers, time phrases, anaphora,

@@ -285,7 +285,11 @@ class Extractor:
         chosen = _resolve_overlaps(kept, text, trace)
         chosen.sort(key=lambda c: (c.start, c.end, c.rule.kind))
         document = Document(
-            norm, self.rules, reserved=[c.groups["title"][:2] for c in chosen if c.rule.kind == "honour" and "title" in c.groups]
+            norm,
+            self.rules,
+            reserved=[
+                c.groups["title"][:2] for c in chosen if c.rule.kind == "honour" and "title" in c.groups
+            ],
         )
         # Under a heading over plans and tasks (三、2016年重点工作) figures are targets.
         planned = [c for c in chosen if document.in_plan(c.start)]
@@ -321,6 +325,7 @@ class Extractor:
                     data[key] = f[key]
             if data["kind"] == "ranking" and data["value"] is None:
                 data["value"] = f.get("rank")
+            data["indicator"] = f.get("indicator")
             records.append(Record.model_validate(data, context=validation))
             if trace is not None:
                 trace.append(_event(c, text, "record"))

@@ -126,19 +126,30 @@ class Gazetteer:
             cols = line.split("\t")
             if len(cols) < 6:
                 continue
-            name, short, level = cols[col.get("name", 1)], cols[col.get("short", 2)], cols[col.get("level", 3)]
+            name, short, level = (
+                cols[col.get("name", 1)],
+                cols[col.get("short", 2)],
+                cols[col.get("level", 3)],
+            )
             province, prefecture = cols[col.get("province", 4)], cols[col.get("prefecture", 5)]
             place = Place(name, short, _LEVEL.get(level, 3), province, prefecture)
             if historical:
                 if any(p.province == province for p in self.full.get(name, ())):
                     continue  # the name is in use there today
-                successor = cols[col["successor"]] if "successor" in col and col["successor"] < len(cols) else ""
+                successor = (
+                    cols[col["successor"]] if "successor" in col and col["successor"] < len(cols) else ""
+                )
                 if successor:
                     self.successor[name] = successor
                 self._old.add(name)
             self.full.setdefault(name, []).append(place)
             # An old name's short form that is today's short form (昌平县, 昌平区) means today's.
-            if len(short) >= 2 and short != name and short not in stop and not (historical and short in self.short):
+            if (
+                len(short) >= 2
+                and short != name
+                and short not in stop
+                and not (historical and short in self.short)
+            ):
                 self.short.setdefault(short, []).append(place)
 
     def is_word(self, text: str, start: int, end: int) -> bool:

@@ -188,7 +188,11 @@ def _set_apart(folded: str, rules: RuleSet) -> tuple[set[int], set[int]]:
     whole = set(out)
     # A news lead (本报讯, 某某网3月2日讯) opens a new item: never joined to the line before.
     for m in rules.cue("lead").finditer(folded):
-        if m.start() == 0 or folded[m.start() - 1] == "\n" or not folded[folded.rfind("\n", 0, m.start()) + 1 : m.start()].strip():
+        if (
+            m.start() == 0
+            or folded[m.start() - 1] == "\n"
+            or not folded[folded.rfind("\n", 0, m.start()) + 1 : m.start()].strip()
+        ):
             out.add(folded.rfind("\n", 0, m.start()) + 1)
     marker = rules.fragments.get("LINE_MARKER")
     if marker:

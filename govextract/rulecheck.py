@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from .engine import Extractor
+from .indicators import check_taxonomy
 from .normalize import fold_width, normalize, to_simplified
 from .record import Record
 from .ruleset import LINE_CUES, Cue, CueExample, Rule, RuleSet
@@ -107,7 +108,9 @@ def check_cue(extractor: Extractor, cue: Cue) -> list[str]:
         if ex.value is not None:
             values = [cue.values.get(m.group("word")) for m in found if "word" in m.re.groupindex]
             if ex.value not in values:
-                problems.append(f"{label}: example {i} {ex.text!r}: expected value {ex.value!r}, got {values}")
+                problems.append(
+                    f"{label}: example {i} {ex.text!r}: expected value {ex.value!r}, got {values}"
+                )
         if ex.expect:
             records = extractor.run(ex.text, "-").records
             used: set[int] = set()
@@ -118,8 +121,12 @@ def check_cue(extractor: Extractor, cue: Cue) -> list[str]:
                     continue
                 hit = next((j for j, r in enumerate(records) if j not in used and _matches(r, want)), None)
                 if hit is None:
-                    got = "; ".join(f"{{text={r.text!r}, region={r.region!r}, year={r.year!r}}}" for r in records)
-                    problems.append(f"{label}: example {i} {ex.text!r}: expected {want}, got {got or 'nothing'}")
+                    got = "; ".join(
+                        f"{{text={r.text!r}, region={r.region!r}, year={r.year!r}}}" for r in records
+                    )
+                    problems.append(
+                        f"{label}: example {i} {ex.text!r}: expected {want}, got {got or 'nothing'}"
+                    )
                 else:
                     used.add(hit)
     for text in cue.spec.negatives:
@@ -130,10 +137,13 @@ def check_cue(extractor: Extractor, cue: Cue) -> list[str]:
 
 
 def check_examples(ruleset: RuleSet) -> list[str]:
+    """Every rule's, cue's and indicator's examples (indicators.check_taxonomy)."""
     extractor = Extractor(ruleset)
     problems: list[str] = []
     for rule in ruleset.rules:
         problems.extend(check_rule(extractor, rule))
     for cue in ruleset.cues:
         problems.extend(check_cue(extractor, cue))
+    if ruleset.indicators is not None:
+        problems.extend(check_taxonomy(ruleset.indicators))
     return problems

@@ -2,7 +2,8 @@
 
 A rule file may hold ``[fragments]`` (named regex pieces or word lists that
 patterns refer to as ``{NAME}``), ``[lexicon.NAME]`` tables and lists (plain
-lookup data), and ``[[rule]]`` entries. Every error of every file is collected
+lookup data), ``[[rule]]`` entries and ``[[indicator]]`` entries (the taxonomy of
+``indicators.py``). Every error of every file is collected
 and reported at once, each naming its file and rule.
 """
 
@@ -226,6 +227,7 @@ class RuleSet:
     lexicons: dict[str, Any]
     fragments: dict[str, str]
     files: list[str] = field(default_factory=list)
+    indicators: Any = None  # the compiled taxonomy (indicators.Taxonomy)
     charsets: dict[str, str] = field(default_factory=dict)
     cues: list[Cue] = field(default_factory=list)
 
@@ -322,22 +324,29 @@ def _load(paths: tuple[str, ...]) -> RuleSet:
     lexicons: dict[str, Any] = {}
     specs: list[tuple[str, int, dict[str, Any]]] = []
     cue_specs: list[tuple[str, int, dict[str, Any]]] = []
+    indicator_specs: list[tuple[str, int, dict[str, Any]]] = []
     for path in paths:
         try:
             data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             problems.append(f"{path}: cannot read rules: {exc}")
             continue
-        unknown = set(data) - {"fragments", "lexicon", "rule", "cue"}
+        unknown = set(data) - {"fragments", "lexicon", "rule", "cue", "indicator"}
         if unknown:
             problems.append(
-                f"{path}: unknown top-level keys {sorted(unknown)} (expected fragments, lexicon, rule, cue)"
+                f"{path}: unknown top-level keys {sorted(unknown)} "
+                "(expected fragments, lexicon, rule, cue, indicator)"
             )
         cues = data.get("cue") or []
         if not isinstance(cues, list):
             problems.append(f"{path}: 'cue' must be an array of tables ([[cue]])")
         else:
             cue_specs.extend((path, i, c) for i, c in enumerate(cues))
+        indicators = data.get("indicator") or []
+        if not isinstance(indicators, list):
+            problems.append(f"{path}: 'indicator' must be an array of tables ([[indicator]])")
+        else:
+            indicator_specs.extend((path, i, r) for i, r in enumerate(indicators))
         for name, value in (data.get("fragments") or {}).items():
             if not regex.fullmatch(r"[A-Z][A-Z0-9_]*", name):
                 problems.append(f"{path}: fragment {name!r}: names are upper-case, e.g. NUMBER")
@@ -384,6 +393,14 @@ def _load(paths: tuple[str, ...]) -> RuleSet:
         if rule is not None:
             compiled.append(rule)
     cues = _compile_cues(cue_specs, fragments, charsets, problems)
+    from .indicators import compile_taxonomy
+
+    taxonomy = compile_taxonomy(
+        indicator_specs,
+        lexicons,
+        lambda text, unknown: expand_pattern(text, fragments, unknown, charsets),
+        problems,
+    )
     if problems:
         raise RuleError(problems)
     ruleset = RuleSet(
@@ -393,6 +410,7 @@ def _load(paths: tuple[str, ...]) -> RuleSet:
         files=list(paths),
         charsets=charsets,
         cues=cues,
+        indicators=taxonomy,
     )
     _CACHE[key] = ruleset
     return ruleset
@@ -468,9 +486,7 @@ def _class_chars(chars: str) -> str:
     return "".join("\\" + c if c in "\\]^-[" else ("\\n" if c == "\n" else c) for c in chars)
 
 
-def substitute(
-    pattern: str, resolve: Any, charsets: dict[str, str], problems: list[str]
-) -> str:
+def substitute(pattern: str, resolve: Any, charsets: dict[str, str], problems: list[str]) -> str:
     """Replace the fragment references of a written pattern: {NAME}, {^NAME} (the complement
     of a character set) and {NAME.chars} (its characters, inside a bracket expression)."""
 

@@ -65,7 +65,9 @@ class SubjectFinder:
         lex = ruleset.lexicon
         # A subject never crosses a clause end, a bullet, or the marks the genre sets between
         # phrases (…, —, 】, [3], |).
-        self.boundary = ruleset.chars("CLAUSE_END") | ruleset.chars("BULLET") | frozenset(lex("subject_boundary") or "")
+        self.boundary = (
+            ruleset.chars("CLAUSE_END") | ruleset.chars("BULLET") | frozenset(lex("subject_boundary") or "")
+        )
         self.sentence_end = ruleset.chars("SENTENCE_END") or frozenset("。！？!?；;\n")
         time = ruleset.fragments.get("SUBJECT_TIME", "(?!)")
         lead = _alt(_words(ruleset, "subject_lead"))
@@ -86,7 +88,9 @@ class SubjectFinder:
         self._tail = regex.compile(rf"(?:{compare}|(?:{tail}|{rank_verb}|{streak}|{time})+$)")
         self._attributes = frozenset(ruleset.lexicon("subject_attribute") or ())
         # 人民调解组织共排查...: an agent ends at 共 (not in 共建, 公共).
-        self._agent_end = regex.compile(rf"(?:{_alt(keep)})|(?P<end>{_alt(_words(ruleset, 'subject_agent_end'))})")
+        self._agent_end = regex.compile(
+            rf"(?:{_alt(keep)})|(?P<end>{_alt(_words(ruleset, 'subject_agent_end'))})"
+        )
         verbs = _words(ruleset, "subject_verbs")
         self._verbs = regex.compile(_alt(verbs))
         # A verb with its complement: 排查出, 查处到.
@@ -196,7 +200,7 @@ class SubjectFinder:
                 start += m.start()
                 phrase = phrase[m.start() :]
         k = phrase.rfind("等")
-        if 0 < k < len(phrase) - 2 and ("、" in phrase[:k] or phrase[k - 1] in "”\"」"):
+        if 0 < k < len(phrase) - 2 and ("、" in phrase[:k] or phrase[k - 1] in '”"」'):
             start += k + 1
             phrase = phrase[k + 1 :]
         for _ in range(4):
@@ -285,7 +289,9 @@ class SubjectFinder:
                 and last.mend <= c.mstart
                 and text[last.mend : c.mstart]
                 and all(ch in _BETWEEN_ITEMS for ch in text[last.mend : c.mstart])
-                and self._respectively.search(text, max(0, groups[-1][0].mstart - 6), groups[-1][0].mstart + 4)
+                and self._respectively.search(
+                    text, max(0, groups[-1][0].mstart - 6), groups[-1][0].mstart + 4
+                )
             ):
                 groups[-1].append(c)
                 continue
@@ -323,7 +329,8 @@ class SubjectFinder:
     def _nouns_only(self, items: list[str]) -> bool:
         """Whether a list names things (反邪教信息员、联络员), not acts (建成县、乡...)."""
         return len(items) > 1 and all(
-            2 <= len(it) <= 12 and not self._verb_start.match(it) and not _ORDINAL_END.search(it) for it in items
+            2 <= len(it) <= 12 and not self._verb_start.match(it) and not _ORDINAL_END.search(it)
+            for it in items
         )
 
     # -- assignment ------------------------------------------------------------
@@ -349,7 +356,9 @@ class SubjectFinder:
             floor = max(prev.mend if prev is not None else 0, consumed)
             same_sentence = prev is not None and bool(done)
             if c.members is not None:
-                before_list = (prev.fields.get("subject") or "") if prev is not None and prev not in c.members else ""
+                before_list = (
+                    (prev.fields.get("subject") or "") if prev is not None and prev not in c.members else ""
+                )
                 subject = self._list_subject(doc, c, c.members, c.index, done, floor, list_items, before_list)
                 if subject is not None:
                     c.fields["subject"] = self._clean(subject) if subject else None
@@ -513,7 +522,9 @@ class SubjectFinder:
         if items is None:
             raw = self._before(text, head.mstart, floor if index == 0 else 0, lists=True)
             raw = self._respectively.sub("", raw)
-            if self._only_place(doc, raw.replace("、", ""), head.mstart) or self._only_place(doc, raw, head.mstart):
+            if self._only_place(doc, raw.replace("、", ""), head.mstart) or self._only_place(
+                doc, raw, head.mstart
+            ):
                 # 其中天长市、定远县同比分别上升x、y: the places' share of what came before.
                 cache[id(head)] = [before_list] * len(group)
                 return before_list or None

@@ -80,10 +80,7 @@ def test_a_report_without_headline_turns_the_page_to_its_place(extractor, script
 
 @SCRIPTS
 def test_headline_and_dateline_periods(extractor, script):
-    page = (
-        "2019年度平安建设工作总结\n\n"
-        "全县共排查矛盾纠纷1520件，调处成功率98.2%。\n"
-    )
+    page = "2019年度平安建设工作总结\n\n全县共排查矛盾纠纷1520件，调处成功率98.2%。\n"
     records = _run(extractor, page, script)
     assert _find(records, "1520件", script).year == 2019
     dated = "某区新闻\n\n26.12.2014  16:29\n\n去年全区受理案件830件，今年以来受理案件912件。\n"
@@ -121,10 +118,7 @@ def test_a_year_since_which_counts_is_that_year_without_a_later_one(extractor, s
 
 @SCRIPTS
 def test_anaphora_resolve_at_their_level(extractor, script):
-    page = (
-        "杭州市上城区报道\n\n"
-        "我区全年受理案件120件。全市破获电诈案件96起。我省群众安全感达98.1%。\n"
-    )
+    page = "杭州市上城区报道\n\n我区全年受理案件120件。全市破获电诈案件96起。我省群众安全感达98.1%。\n"
     records = _run(extractor, page, script)
     assert _find(records, "120件", script).region == "上城区"
     assert _find(records, "96起", script).region == "杭州市"
@@ -158,10 +152,7 @@ def test_titles_and_venues_are_not_places(extractor, script):
 
 @SCRIPTS
 def test_units_named_after_a_division_and_national_statements(extractor, script):
-    page = (
-        "汪清林区法院审判工作\n\n"
-        "上半年全院收案数共152件。全国共评出示范县120个，其中吉林省5个。\n"
-    )
+    page = "汪清林区法院审判工作\n\n上半年全院收案数共152件。全国共评出示范县120个，其中吉林省5个。\n"
     records = _run(extractor, page, script)
     assert _find(records, "152件", script).region == "汪清林区"
     assert _find(records, "120个", script).region is None
@@ -220,7 +211,9 @@ def test_document_lines_articles_and_roles():
 
 def _scores(gold_dir: Path, files: list[Path]) -> dict:
     extractor = Extractor()
-    records = [r.model_dump() for f in files for r in extractor.run(f.read_text(encoding="utf-8"), str(f)).records]
+    records = [
+        r.model_dump() for f in files for r in extractor.run(f.read_text(encoding="utf-8"), str(f)).records
+    ]
     return score(load_gold(gold_dir), records).as_dict()
 
 
