@@ -139,7 +139,6 @@ class RegionStep:
             c.fields["region"] = self.region(doc, c)
 
     def region(self, doc: Document, c: Candidate) -> str | None:
-        text = doc.text
         art = doc.article_of(c.start)
         unit = doc.unit_of(c.start)
         context = (unit.place if unit is not None else None) or art.place

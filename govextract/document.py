@@ -331,9 +331,7 @@ class Document:
         text = self.text
         venues = [m.span("venue") for m in venue.finditer(text)]
         for s, e, places in raw:
-            if len(places) == 1:
-                place = places[0]
-            elif len({p.name for p in places}) == 1 and places[0].level == 4:
+            if len(places) == 1 or (len({p.name for p in places}) == 1 and places[0].level == 4):
                 place = places[0]
             else:
                 place = max(

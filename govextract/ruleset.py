@@ -495,7 +495,8 @@ def substitute(pattern: str, resolve: Any, charsets: dict[str, str], problems: l
         if neg or chars:
             if ref not in charsets:
                 problems.append(
-                    f"{{{m.group()[1:-1]}}} at position {m.start()}: {ref} is not a character set ({{chars = ...}})"
+                    f"{{{m.group()[1:-1]}}} at position {m.start()}: "
+                    f"{ref} is not a character set ({{chars = ...}})"
                 )
                 return "(?!)"
             return _class_chars(charsets[ref]) if chars else _char_class(charsets[ref], negate=True)

@@ -196,7 +196,7 @@ class SubjectFinder:
         # An agent before 共, 累计 (人民调解组织共排查...) and the examples before 等
         # (故意伤害、强奸等严重暴力犯罪) are not what is counted.
         for m in self._agent_end.finditer(phrase):
-            if m.group("end") and 0 < m.start() and len(phrase) - m.end() >= 2:
+            if m.group("end") and m.start() > 0 and len(phrase) - m.end() >= 2:
                 start += m.start()
                 phrase = phrase[m.start() :]
         k = phrase.rfind("等")
