@@ -66,8 +66,10 @@ class StreakStep:
     def streak(self, doc: Document, start: int) -> int | None:
         cs, _ = doc.clause(start)
         found = None
-        for m in self._streak.finditer(doc.text, cs, start):
-            found = m
+        # 第十次蝉联: the streak runs into the verb the match starts with
+        for m in self._streak.finditer(doc.text, cs, start + 4):
+            if m.start() < start:
+                found = m
         if found is None:
             return None
         v = parse_number(found.group("streak"))
@@ -99,7 +101,8 @@ class ScopeStep:
                     (c.group("scope") or (0, 0, ""))[2],
                     doc.text[cs : c.mstart],
                 ]
-                c.fields["scope"] = self._scope(places)
+                # else the pool of an event named in the sentence (在全省平安建设表彰大会上)
+                c.fields["scope"] = self._scope(places) or self._pool(doc, c)
 
     def _pool(self, doc: Document, c: Candidate) -> str | None:
         """A ranking's pool named apart from it in its sentence (在全省群众安全感调查中，我市位居
