@@ -435,6 +435,11 @@ def rules_list(rules: RulesOpt = None) -> None:
             f"{r.id:32} {r.kind:8} {len(r.spec.examples):3} positive "
             f"{len(r.spec.negatives):3} negative  {r.file}"
         )
+    for n in rs.noise_rules:
+        print(
+            f"{n.id:32} {'noise':8} {len(n.spec.examples):3} positive "
+            f"{len(n.spec.negatives):3} negative  {n.file}"
+        )
 
 
 @rules_app.command("check")
@@ -444,14 +449,16 @@ def rules_check(
     ] = None,
 ) -> None:
     """Validate rule files and run every rule's examples."""
-    from .rulecheck import check_examples
+    from .rulecheck import check_examples, count_examples
 
     rs = _load(directory)
     problems = check_examples(rs)
     for p in problems:
         _err(p)
-    n = sum(len(r.spec.examples) + len(r.spec.negatives) for r in rs.rules)
-    print(f"{len(rs.rules)} rules, {n} examples, {len(problems)} problem(s)")
+    print(
+        f"{len(rs.rules)} rules, {len(rs.noise_rules)} noise rules, {count_examples(rs)} examples, "
+        f"{len(problems)} problem(s)"
+    )
     if problems:
         raise typer.Exit(1)
 

@@ -22,7 +22,7 @@ import regex
 from .context import Context, clause_start
 from .normalize import NormText, normalize, to_simplified
 from .numerals import SCALES, parse_number
-from .record import KINDS, NUMERIC_KINDS, Record
+from .record import KINDS, NUMERIC_KINDS, Record, line_starts
 from .ruleset import TIMEOUT, Rule, RuleSet, load_rules, parse_ref
 from .subject import SubjectFinder
 
@@ -238,8 +238,8 @@ class Extractor:
                 f[key] = int(v)
             else:
                 # Text fields come from the source (its own punctuation), simplified and
-                # without line breaks, spaces and quotes.
-                f[key] = _clean(norm.source[slice(*norm.src_span(g[0], g[1]))])
+                # without noise, line breaks, spaces and quotes.
+                f[key] = _clean(self.rules.noise.clean(norm.source[slice(*norm.src_span(g[0], g[1]))]))
         scale = c.groups.get("scale")
         if scale is not None and f.get("value") is not None:
             f["value"] *= SCALES[scale[2]]
@@ -272,7 +272,7 @@ class Extractor:
     def run(self, source: str, doc: str = "-", *, explain: bool = False) -> Extraction:
         trace: list[TraceEvent] | None = [] if explain else None
         warnings: list[str] = []
-        norm = normalize(source)
+        norm = normalize(source, self.rules)
         text = norm.text
         spans = _Spans(text)
         masks = self._exclusion_masks(text, trace, warnings, doc, spans)
@@ -301,8 +301,8 @@ class Extractor:
             if kind == "honour" and not c.fields.get("scope"):
                 c.fields["scope"] = self._honour_scope(c, text)
         records: list[Record] = []
-        line_starts = _line_starts(source)
-        validation = {"source": source, "line_starts": line_starts}
+        starts = line_starts(source)
+        validation = {"source": source, "line_starts": starts}
         for c in chosen:
             s, e = norm.src_span(c.start, c.end)
             f = c.fields
@@ -316,7 +316,7 @@ class Extractor:
                 "text": source[s:e],
                 "start": s,
                 "end": e,
-                "line": bisect_right(line_starts, s),
+                "line": bisect_right(starts, s),
                 "region": context.region(s, e),
                 "year": context.year(s, e),
                 "rule": c.rule.id,
@@ -368,16 +368,6 @@ def _resolve_overlaps(cands: list[Candidate], text: str, trace: list[TraceEvent]
         mask[s:e] = b"\x01" * (e - s)
         out.append(c)
     return out
-
-
-def _line_starts(source: str) -> list[int]:
-    starts = [0]
-    find = source.find
-    i = find("\n")
-    while i != -1:
-        starts.append(i + 1)
-        i = find("\n", i + 1)
-    return starts
 
 
 _DEFAULT: Extractor | None = None

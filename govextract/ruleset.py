@@ -1,9 +1,12 @@
 """Rules as data: load, validate and compile the TOML rule files.
 
 A rule file may hold ``[fragments]`` (named regex pieces or word lists that
-patterns refer to as ``{NAME}``), ``[lexicon.NAME]`` tables and lists (plain
-lookup data), and ``[[rule]]`` entries. Every error of every file is collected
-and reported at once, each naming its file and rule.
+patterns refer to as ``{NAME}``), ``[fragment_examples.NAME]`` (texts a fragment must
+or must not match at their start), ``[lexicon.NAME]`` tables and lists (plain
+lookup data), ``[[rule]]`` entries, ``[[noise]]`` entries (the noise layer of
+normalization: ``noise.py``) and ``[html]`` (the page chrome that the HTML reader
+drops). Every error of every file is collected and reported at once, each naming its
+file and rule.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Any, Literal
 import regex
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from .noise import NoiseLayer, NoiseRule, NoiseSpec, compile_noise
 from .record import KINDS, NUMERIC_KINDS
 
 RuleKind = Literal["count", "percent", "change", "money", "ranking", "honour", "exclude"]
@@ -87,6 +91,41 @@ class RuleSpec(BaseModel):
         return v
 
 
+class FragmentExample(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str
+    match: str  # what the fragment matches at the start of text
+
+
+class FragmentExamples(BaseModel):
+    """``[fragment_examples.NAME]``: texts the fragment NAME matches at their start, and
+    texts it must not match at their start."""
+
+    model_config = ConfigDict(extra="forbid")
+    examples: list[FragmentExample] = []
+    negatives: list[str] = []
+
+
+class HtmlExample(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    html: str
+    keep: list[str] = []  # text that the page's text must hold
+    drop: list[str] = []  # text that it must not
+    note: str | None = None
+
+
+class HtmlSpec(BaseModel):
+    """``[html]``: the conventions by which CMS pages mark their chrome (navigation,
+    banners, footers, share bars...): element names, ``role`` values and class or id words."""
+
+    model_config = ConfigDict(extra="forbid")
+    description: str = ""
+    chrome_tags: list[str] = []
+    chrome_roles: list[str] = []
+    chrome_names: list[str] = []
+    examples: list[HtmlExample] = []
+
+
 @dataclass(frozen=True)
 class Rule:
     """A compiled rule."""
@@ -122,6 +161,19 @@ class RuleSet:
     lexicons: dict[str, Any]
     fragments: dict[str, str]
     files: list[str] = field(default_factory=list)
+    noise_rules: list[NoiseRule] = field(default_factory=list)
+    html: HtmlSpec = field(default_factory=HtmlSpec)
+    fragment_examples: dict[str, FragmentExamples] = field(default_factory=dict)
+
+    @cached_property
+    def noise(self) -> NoiseLayer:
+        return NoiseLayer(self.noise_rules)
+
+    @cached_property
+    def list_marker(self) -> Any:
+        """A list item or section marker opening a line, after its indentation (the
+        fragment LIST_MARKER)."""
+        return regex.compile(r"[ \t\u3000]*(?:" + self.fragments.get("LIST_MARKER", "(?!)") + ")")
 
     @cached_property
     def metric_rules(self) -> list[Rule]:
@@ -200,16 +252,20 @@ def _load(paths: tuple[str, ...]) -> RuleSet:
     raw_fragments: dict[str, tuple[str, Any]] = {}
     lexicons: dict[str, Any] = {}
     specs: list[tuple[str, int, dict[str, Any]]] = []
+    noise_specs: list[tuple[str, int, dict[str, Any]]] = []
+    fragment_examples: dict[str, FragmentExamples] = {}
+    fragment_example_files: dict[str, str] = {}
+    html = HtmlSpec()
     for path in paths:
         try:
             data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             problems.append(f"{path}: cannot read rules: {exc}")
             continue
-        unknown = set(data) - {"fragments", "lexicon", "rule"}
+        unknown = set(data) - _TOP_LEVEL
         if unknown:
             problems.append(
-                f"{path}: unknown top-level keys {sorted(unknown)} (expected fragments, lexicon, rule)"
+                f"{path}: unknown top-level keys {sorted(unknown)} (expected {', '.join(sorted(_TOP_LEVEL))})"
             )
         for name, value in (data.get("fragments") or {}).items():
             if not regex.fullmatch(r"[A-Z][A-Z0-9_]*", name):
@@ -230,6 +286,30 @@ def _load(paths: tuple[str, ...]) -> RuleSet:
                     )
             else:
                 lexicons[name] = value
+        for name, value in (data.get("fragment_examples") or {}).items():
+            try:
+                fragment_examples[name] = FragmentExamples.model_validate(value)
+                fragment_example_files[name] = path
+            except ValidationError as exc:
+                problems.extend(_errors(f"{path}: fragment_examples.{name}", exc))
+        if "html" in data:
+            try:
+                more = HtmlSpec.model_validate(data["html"])
+            except ValidationError as exc:
+                problems.extend(_errors(f"{path}: html", exc))
+            else:
+                html = HtmlSpec(
+                    description=html.description or more.description,
+                    chrome_tags=html.chrome_tags + more.chrome_tags,
+                    chrome_roles=html.chrome_roles + more.chrome_roles,
+                    chrome_names=html.chrome_names + more.chrome_names,
+                    examples=html.examples + more.examples,
+                )
+        noise = data.get("noise") or []
+        if not isinstance(noise, list):
+            problems.append(f"{path}: 'noise' must be an array of tables ([[noise]])")
+        else:
+            noise_specs.extend((path, i, r) for i, r in enumerate(noise))
         rules = data.get("rule") or []
         if not isinstance(rules, list):
             problems.append(f"{path}: 'rule' must be an array of tables ([[rule]])")
@@ -256,11 +336,60 @@ def _load(paths: tuple[str, ...]) -> RuleSet:
         rule = _compile_rule(spec, path, fragments, lexicons, problems, label)
         if rule is not None:
             compiled.append(rule)
+    noise_rules = _compile_noise(noise_specs, fragments, seen, problems)
+    for name, where in fragment_example_files.items():
+        if name not in fragments:
+            problems.append(f"{where}: fragment_examples.{name}: no fragment {name}")
     if problems:
         raise RuleError(problems)
-    ruleset = RuleSet(rules=compiled, lexicons=lexicons, fragments=fragments, files=list(paths))
+    ruleset = RuleSet(
+        rules=compiled,
+        lexicons=lexicons,
+        fragments=fragments,
+        files=list(paths),
+        noise_rules=noise_rules,
+        html=html,
+        fragment_examples=fragment_examples,
+    )
     _CACHE[key] = ruleset
     return ruleset
+
+
+_TOP_LEVEL = frozenset({"fragments", "fragment_examples", "lexicon", "rule", "noise", "html"})
+
+
+def _errors(label: str, exc: ValidationError) -> list[str]:
+    return [f"{label}: {'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors()]
+
+
+def _compile_noise(
+    specs: list[tuple[str, int, dict[str, Any]]],
+    fragments: dict[str, str],
+    seen: dict[str, str],
+    problems: list[str],
+) -> list[NoiseRule]:
+    out: list[NoiseRule] = []
+    for path, i, raw in specs:
+        label = f"{path}: noise {raw.get('id', f'#{i + 1}')!r}" if isinstance(raw, dict) else f"{path}: noise"
+        try:
+            spec = NoiseSpec.model_validate(raw)
+        except ValidationError as exc:
+            problems.extend(_errors(label, exc))
+            continue
+        if spec.id in seen:
+            problems.append(f"{label}: duplicate id (first defined in {seen[spec.id]})")
+            continue
+        seen[spec.id] = path
+        unknown: list[str] = []
+        pattern = expand_pattern(spec.pattern, fragments, unknown)
+        for u in unknown:
+            problems.append(f"{label}: pattern: unknown fragment {{{u}}}")
+        if unknown:
+            continue
+        rule = compile_noise(spec, path, pattern, problems, label)
+        if rule is not None:
+            out.append(rule)
+    return out
 
 
 def _expand_fragments(
