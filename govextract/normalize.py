@@ -27,13 +27,24 @@ if TYPE_CHECKING:
 # Characters after which a line break ends a statement rather than wraps one.
 _TERMINAL = frozenset("。！？!?；;：:…")
 # A document whose non-empty lines are this long on average holds one paragraph a
-# line (not a wrapped PDF column): its line breaks are kept.
+# line (not a wrapped PDF column): its line breaks are kept. So does one whose widest
+# line is this many times its wrap width (a web page saved as text: a headline, a
+# source line and paragraphs of any length).
 _PARAGRAPH_LINES = 120
+_WIDEST = 2.2
 # A line at least this share of the wrap width around it is full: a break after it wraps
 # a line rather than ends a paragraph or a headline.
 _FULL = 0.75
 # Narrower than this share of the document's wrap width, a line is no column of it.
 _NARROW = 0.4
+# Across a blank line, a line must fill this share of its column's width: wrapped lines
+# of a PDF text box fill 0.86-1.0 of it, a headline that happens to be long rarely does.
+_BLOCK_FULL = 0.85
+# Lines of a block within this share of each other's width make a column of their own.
+_COLUMN = 0.8
+_NEWLINE = regex.compile(r"\n")
+# The first word of a line: a run of figures or Latin letters, else one character.
+_TOKEN = regex.compile(r"[0-9A-Za-z.,%:/+\-]+")
 # A lone CR ends a line as LF does (old Mac files, some exports); CRLF is read as LF.
 _LONE_CR = regex.compile(r"\r(?!\n)")
 
@@ -104,13 +115,6 @@ def _word_char(c: str) -> bool:
     return c.isalnum() or c in "%.“”\"'‘’《》()（）"
 
 
-def _is_paragraph_doc(text: str) -> bool:
-    lines = [ln for ln in text.split("\n") if ln.strip()]
-    if len(lines) < 3:
-        return True
-    return sum(len(ln) for ln in lines) / len(lines) >= _PARAGRAPH_LINES
-
-
 @dataclass(frozen=True, slots=True)
 class NormText:
     """Normalized text and the way back: the normalized text is a sequence of
@@ -164,12 +168,29 @@ def normalize(source: str, rules: RuleSet | None = None) -> NormText:
     folded = _simplify_aligned(noise.one_for_one(folded))
     drops = noise.drop_spans(folded)
     if not drops:
-        text, seg_norm, seg_src = _Joiner(folded, rules.list_marker).run()
+        text, seg_norm, seg_src = _Joiner(folded, rules).run()
         return NormText(source=source, text=text, seg_norm=seg_norm, seg_src=seg_src)
-    clean, cut_norm, cut_src = _cut(folded, drops)
-    text, seg_norm, seg_clean = _Joiner(clean, rules.list_marker).run()
+    clean, cut_norm, cut_src = _cut(folded, _keeping_breaks(folded, drops))
+    # Line widths are the layout's: measured on the text before the noise was cut out.
+    text, seg_norm, seg_clean = _Joiner(clean, rules, folded, cut_norm, cut_src).run()
     seg_norm, seg_src = _compose(seg_norm, seg_clean, len(text), cut_norm, cut_src, len(clean))
     return NormText(source=source, text=text, seg_norm=seg_norm, seg_src=seg_src)
+
+
+def _keeping_breaks(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans without the line breaks in them (a gloss cut by a wrap, (sh\\nè), goes;
+    the line break stays, for the lines to be joined or not as any other)."""
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        k = text.find("\n", s, e)
+        while k != -1:
+            if k > s:
+                out.append((s, k))
+            s = k + 1
+            k = text.find("\n", s, e)
+        if e > s:
+            out.append((s, e))
+    return out
 
 
 def _cut(text: str, spans: list[tuple[int, int]]) -> tuple[str, array, array]:
@@ -222,11 +243,25 @@ class _Joiner:
     """White space and line breaks of a text: drop a run that only splits a figure or a
     wrapped line, keep one separator (a space or a line break) otherwise."""
 
-    def __init__(self, text: str, list_marker: regex.Pattern):
+    def __init__(
+        self,
+        text: str,
+        rules: RuleSet,
+        layout: str | None = None,
+        cut_norm: array | None = None,
+        cut_src: array | None = None,
+    ):
         self.text = text
-        self.marker = list_marker
-        self.keep_breaks = _is_paragraph_doc(text)
-        self._width: float | None = None
+        # The text as laid out (before noise was cut from it) and the map to it.
+        self.layout = text if layout is None else layout
+        self.cut = (cut_norm, cut_src) if layout is not None else None
+        self.marker = rules.list_marker
+        self.goes_on = rules.line_goes_on
+        self.goes_on_start = rules.line_goes_on_start
+        self._width = 0.0
+        self.starts: list[int] = []
+        self.widths: list[float] = []
+        self.keep_breaks = self._paragraph_doc()
 
     def run(self) -> tuple[str, array, array]:
         folded = self.text
@@ -278,45 +313,93 @@ class _Joiner:
         return "".join(parts), seg_norm, seg_src
 
     def _joins(self, i: int, j: int, breaks: int, prev: str, nxt: str) -> bool:
-        """Whether the line break(s) of folded[i:j] only wrap a line (or split a figure
-        from its unit), so that the lines are rejoined."""
+        """Whether the line break of text[i:j] (``breaks`` 1, or 2: a blank line) only
+        wraps a line or splits a figure from its unit, so that the lines are rejoined."""
+        text = self.text
         if breaks == 1 and prev in _DIGITS and not nxt.isascii() and nxt.isalpha():
             return True  # a figure and its unit split by a line break (PDF text): 40\n个
-        if self.keep_breaks or prev in _TERMINAL or not _word_char(nxt) or self.marker.match(self.text, j):
+        if prev in _DIGITS and nxt in "-—–~" and text[j + 1 : j + 2] in _DIGITS:
+            return True  # a range of years or figures split at its dash: 2017\n—2020
+        if self.keep_breaks or prev in _TERMINAL:
             return False
-        text = self.text
-        ls = text.rfind("\n", 0, i) + 1
-        line = text[ls:i]
-        # The line above, when it is in the same block (no blank line between).
-        above = None
-        if ls > 0:
-            ps = text.rfind("\n", 0, ls - 1) + 1
-            if text[ps : ls - 1].strip():
-                above = text[ps : ls - 1]
-        below = None
-        if breaks == 1:
-            ne = text.find("\n", j)
-            below = text[j : ne if ne != -1 else len(text)]
-        neighbours = [_width(x) for x in (above, below) if x is not None]
-        ref = max(neighbours) if neighbours else self.wrap_width()
-        full = _width(line) >= _FULL * ref
+        if self.goes_on_start.match(text, j):
+            return True  # a line never opens with a comma or a closing quote: a wrap
+        if not _word_char(nxt) or self.marker.match(text, j):
+            return False
+        k = bisect_right(self.starts, i) - 1
+        if self.goes_on.search(text, self.starts[k], i):
+            return True  # 入选...暨 / 获得“全国民主法治: the sentence goes on
+        width = self.widths[k]
+        ref = self._column(k)
         if breaks == 2:
-            # A blank line is a paragraph break, unless it follows a full line in
-            # mid-sentence (a column or text box break of a newspaper page or a PDF);
-            # never after a line under half the document's wrap width (a headline).
-            return full and _width(line) >= _NARROW * self.wrap_width()
-        if full:
+            # A blank line is a paragraph break, unless it follows a line as wide as its
+            # column in mid-sentence: a column or text box break of a page or a PDF.
+            return width >= _NARROW * self.wrap_width() and width >= _BLOCK_FULL * ref
+        if width >= _FULL * ref:
             return True
-        # A short line: a headline, a list item's heading or the end of a paragraph,
-        # unless it goes on with the sentence of the line above.
-        return not (above is None or above.rstrip()[-1:] in _TERMINAL or self.marker.match(line))
+        # A short line is a headline, a list item's heading or the end of a paragraph,
+        # unless the wrap came early because the next word (a long figure) did not fit.
+        token = _TOKEN.match(text, j)
+        return width + _width(token.group() if token else nxt) >= _BLOCK_FULL * ref
+
+    def _paragraph_doc(self) -> bool:
+        """Whether the text holds a paragraph a line (its line breaks are kept), not lines
+        wrapped at a width: few lines, long lines, or lines far wider than most (a wrapped
+        text has no line much wider than its wrap width). Measures the lines of a wrapped one."""
+        lines = [ln for ln in self.layout.split("\n") if ln.strip()]
+        if len(lines) < 3 or sum(len(ln) for ln in lines) / len(lines) >= _PARAGRAPH_LINES:
+            return True
+        text = self.text
+        self.starts = [0, *(m.end() for m in _NEWLINE.finditer(text))]
+        ends = [s - 1 for s in self.starts[1:]] + [len(text)]
+        self.widths = [self._line_width(a, b) for a, b in zip(self.starts, ends, strict=True)]
+        filled = sorted(w for w in self.widths if w)
+        self._width = filled[(3 * len(filled)) // 4]
+        self._columns: dict[int, float] = {}
+        return filled[-1] > _WIDEST * self._width
+
+    def _column(self, k: int) -> float:
+        """The width the lines around line ``k`` are wrapped at: that of its block (the
+        lines between blank lines) when the block's lines, its last one aside, are of one
+        width (a narrow newspaper column), else the document's wrap width."""
+        widths = self.widths
+        first = k
+        while first > 0 and widths[first - 1]:
+            first -= 1
+        if first in self._columns:
+            return self._columns[first]
+        last = k
+        while last + 1 < len(widths) and widths[last + 1]:
+            last += 1
+        body = widths[first:last]  # the block without its last line
+        ref = self.wrap_width()
+        if len(body) >= 2 and min(body) >= _COLUMN * max(body):
+            ref = max(body)
+        self._columns[first] = ref
+        return ref
+
+    def _line_width(self, a: int, b: int) -> float:
+        """The printed width of text[a:b] (a line) as laid out, noise included."""
+        if self.cut is None:
+            return _width(self.text[a:b])
+        return _width(self.layout[self._to_layout(a, start=True) : self._to_layout(b, start=False)])
+
+    def _to_layout(self, k: int, *, start: bool) -> int:
+        """Where position ``k`` of the text is in the layout; a line's start is taken
+        just after the line break before it (so that noise opening the line counts)."""
+        cut_norm, cut_src = self.cut  # type: ignore[misc]
+        if k >= len(self.text):
+            return len(self.layout)
+        if start and k > 0:
+            k -= 1
+            idx = bisect_right(cut_norm, k) - 1
+            return cut_src[idx] + (k - cut_norm[idx]) + 1
+        idx = bisect_right(cut_norm, k) - 1
+        return cut_src[idx] + (k - cut_norm[idx])
 
     def wrap_width(self) -> float:
         """The width a wrapped document's lines are cut at: the upper quartile of its
         line widths."""
-        if self._width is None:
-            widths = sorted(_width(ln) for ln in self.text.split("\n") if ln.strip())
-            self._width = widths[(3 * len(widths)) // 4] if widths else 0.0
         return self._width
 
     def _after_marker(self, i: int) -> bool:

@@ -113,16 +113,21 @@ def check_fragments(ruleset: RuleSet) -> list[str]:
 
     problems: list[str] = []
     for name, spec in ruleset.fragment_examples.items():
-        rx = regex.compile(ruleset.fragments[name])
+        fragment = ruleset.fragments[name]
+        if spec.at == "end":
+            rx = regex.compile(f"(?:{fragment})$")
+            find = rx.search
+        else:
+            find = regex.compile(fragment).match
         label = f"fragment {name}"
         for ex in spec.examples:
-            m = rx.match(ex.text)
+            m = find(ex.text)
             got = m.group() if m else None
             if got != ex.match:
                 problems.append(f"{label}: example {ex.text!r}: matches {got!r}, not {ex.match!r}")
         for text in spec.negatives:
-            m = rx.match(text)
-            if m and m.end() > 0:
+            m = find(text)
+            if m and m.end() > m.start():
                 problems.append(f"{label}: negative {text!r}: matches {m.group()!r}")
     return problems
 

@@ -94,14 +94,16 @@ class RuleSpec(BaseModel):
 class FragmentExample(BaseModel):
     model_config = ConfigDict(extra="forbid")
     text: str
-    match: str  # what the fragment matches at the start of text
+    match: str  # what the fragment matches at the start (or end) of text
 
 
 class FragmentExamples(BaseModel):
-    """``[fragment_examples.NAME]``: texts the fragment NAME matches at their start, and
-    texts it must not match at their start."""
+    """``[fragment_examples.NAME]``: texts the fragment NAME matches at their start (or at
+    their end, with ``at = "end"``: for fragments used at the end of a line), and texts it
+    must not match there."""
 
     model_config = ConfigDict(extra="forbid")
+    at: Literal["start", "end"] = "start"
     examples: list[FragmentExample] = []
     negatives: list[str] = []
 
@@ -168,6 +170,16 @@ class RuleSet:
     @cached_property
     def noise(self) -> NoiseLayer:
         return NoiseLayer(self.noise_rules)
+
+    @cached_property
+    def line_goes_on(self) -> Any:
+        """The end of a line that cannot end a paragraph (the fragment LINE_GOES_ON)."""
+        return regex.compile("(?:" + self.fragments.get("LINE_GOES_ON", "(?!)") + ")$")
+
+    @cached_property
+    def line_goes_on_start(self) -> Any:
+        """The start of a line that goes on with the one before (LINE_GOES_ON_START)."""
+        return regex.compile(self.fragments.get("LINE_GOES_ON_START", "(?!)"))
 
     @cached_property
     def list_marker(self) -> Any:
