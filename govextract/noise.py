@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import regex
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, field_validator
 
 
 class NoiseExample(BaseModel):
@@ -52,16 +52,6 @@ class NoiseSpec(BaseModel):
         if not regex.fullmatch(r"noise(\.[a-z0-9_]+)+", v):
             raise ValueError("a noise id is 'noise.' and dotted lower-case words, e.g. 'noise.pinyin_gloss'")
         return v
-
-    @model_validator(mode="after")
-    def _fields(self) -> NoiseSpec:
-        if self.action == "mask" and (self.mask is None or len(self.mask) != 1):
-            raise ValueError("a mask entry needs `mask`, one character")
-        if self.action != "mask" and self.mask is not None:
-            raise ValueError("`mask` is for action = 'mask' only")
-        if self.action != "unify" and self.table is not None:
-            raise ValueError("`table` is for action = 'unify' only")
-        return self
 
 
 @dataclass(frozen=True)
@@ -164,6 +154,15 @@ def compile_noise(
 ) -> NoiseRule | None:
     """A noise rule from its spec and its expanded pattern; problems are appended."""
     ok = True
+    if spec.action == "mask" and (spec.mask is None or len(spec.mask) != 1):
+        problems.append(f"{label}: a mask entry needs `mask`, one character")
+        ok = False
+    if spec.action != "mask" and spec.mask is not None:
+        problems.append(f"{label}: `mask` is for action = 'mask' only")
+        ok = False
+    if spec.action != "unify" and spec.table is not None:
+        problems.append(f"{label}: `table` is for action = 'unify' only")
+        ok = False
     try:
         rx = regex.compile(pattern, regex.V0)
     except regex.error as exc:
