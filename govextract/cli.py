@@ -366,15 +366,22 @@ def text(
         str, typer.Argument(metavar="FILE", help="A report in any input format (or - for stdin).")
     ],
     normalized: Annotated[
-        bool, typer.Option("--normalized", help="Show the normalized text rules match.")
+        bool,
+        typer.Option("--normalized", help="Show the text rules match (noise removed, lines rejoined)."),
     ] = False,
     encoding: Annotated[str | None, typer.Option("--encoding", help="Force the input encoding.")] = None,
+    rules: RulesOpt = None,
 ) -> None:
     """Print the text that extraction sees, for any input format (offsets refer to it)."""
     from .normalize import normalize
 
+    ruleset = _load(rules) if normalized else None
     _, content = _read_one(path, encoding, "text")
-    sys.stdout.write(normalize(content).text if normalized else content)
+    if normalized:
+        text = normalize(content, ruleset).text
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    else:
+        sys.stdout.write(content)
 
 
 @app.command()
