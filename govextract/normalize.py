@@ -103,12 +103,13 @@ def _simplify_aligned(text: str) -> str:
 
 def fold_width(text: str) -> str:
     """Full-width digits, letters and figure signs to half-width (１２％ -> 12%)."""
-    if not _HAS_FULLWIDTH.search(text):
-        return text
     # Substituting the matches beats str.translate over the whole text: most documents
     # hold only a few full-width characters (the ideographic spaces that indent them).
-    folded = _HAS_FULLWIDTH.sub(lambda m: _FOLDED[m.group()], text)
-    return _WIDE_THOUSANDS.sub(",", folded)
+    if _HAS_FULLWIDTH.search(text):
+        text = _HAS_FULLWIDTH.sub(lambda m: _FOLDED[m.group()], text)
+    # A full-width comma between digit groups separates thousands (6，493) also between
+    # half-width digits.
+    return _WIDE_THOUSANDS.sub(",", text) if "，" in text else text
 
 
 def _word_char(c: str) -> bool:
