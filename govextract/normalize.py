@@ -259,6 +259,7 @@ class _Joiner:
         self.marker = rules.list_marker
         self.goes_on = rules.line_goes_on
         self.goes_on_start = rules.line_goes_on_start
+        self.unit_starts = rules.unit_starts
         self._width = 0.0
         self.starts: list[int] = []
         self.widths: list[float] = []
@@ -317,12 +318,22 @@ class _Joiner:
         """Whether the line break of text[i:j] (``breaks`` 1, or 2: a blank line) only
         wraps a line or splits a figure from its unit, so that the lines are rejoined."""
         text = self.text
-        if breaks == 1 and prev in _DIGITS and not nxt.isascii() and nxt.isalpha():
-            return True  # a figure and its unit split by a line break (PDF text): 40\n个
+        if (
+            prev in _DIGITS
+            and not nxt.isascii()
+            and nxt.isalpha()
+            and (breaks == 1 or (nxt in self.unit_starts and self._in_line(i)))
+        ):
+            # A figure and its unit split by a line break (PDF text: 40\n个), or by an
+            # empty line after a figure that ends a line of text (a page's inline markup:
+            # 74.4\n\n万亿元); a number alone on its line may be a list marker.
+            return True
         if prev in _DIGITS and nxt in "-—–~" and text[j + 1 : j + 2] in _DIGITS:
             return True  # a range of years or figures split at its dash: 2017\n—2020
-        if self.keep_breaks or prev in _TERMINAL:
+        if prev in _TERMINAL:
             return False
+        if self.keep_breaks:
+            return self._cut_by_markup(i, j, breaks, nxt)
         if self.goes_on_start.match(text, j):
             return True  # a line never opens with a comma or a closing quote: a wrap
         if not _word_char(nxt) or self.marker.match(text, j):
@@ -342,6 +353,41 @@ class _Joiner:
         # unless the wrap came early because the next word (a long figure) did not fit.
         token = _TOKEN.match(text, j)
         return width + _width(token.group() if token else nxt) >= _BLOCK_FULL * ref
+
+    def _cut_by_markup(self, i: int, j: int, breaks: int, nxt: str) -> bool:
+        """In a text of a paragraph a line, whether a line break cuts a paragraph where a
+        web page's inline markup was: a line holding only a zero-width space, a break
+        after a long line that does not end its sentence, around a piece of one or two
+        characters (广义货币M\\n2\\n增长), or after a short piece of a cut line. A short
+        line after a finished one or a blank line is a headline, a byline or a list item:
+        its break stays."""
+        text = self.text
+        if not (_word_char(nxt) or self.goes_on_start.match(text, j)) or self.marker.match(text, j):
+            return False
+        if "\u200b" in text[i:j]:
+            return True
+        if breaks == 2:
+            return False
+        ls = text.rfind("\n", 0, i) + 1
+        below_end = text.find("\n", j)
+        below = text[j : below_end if below_end != -1 else len(text)].strip()
+        if i - ls >= _PARAGRAPH_LINES // 2 or (len(below) <= 2 and below[-1:] not in _TERMINAL):
+            return True
+        above = text[: max(ls - 1, 0)].rstrip(" \t\u200b")
+        return (
+            bool(above)
+            and above[-1] not in _TERMINAL
+            and above[-1] != "\n"
+            and not self.marker.match(text, ls)
+        )
+
+    def _in_line(self, i: int) -> bool:
+        """Whether the figure ending at ``i`` follows other text on its line."""
+        text = self.text
+        k = i
+        while k > 0 and (text[k - 1] in _DIGITS or text[k - 1] in ".,"):
+            k -= 1
+        return k > 0 and text[k - 1] not in "\n \t"
 
     def _paragraph_doc(self) -> bool:
         """Whether the text holds a paragraph a line (its line breaks are kept), not lines

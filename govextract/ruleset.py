@@ -182,6 +182,18 @@ class RuleSet:
         return regex.compile(self.fragments.get("LINE_GOES_ON_START", "(?!)"))
 
     @cached_property
+    def unit_starts(self) -> frozenset[str]:
+        """First characters of what may follow a figure as its unit: measure words,
+        scale words, currencies, approximation words (lexicons and fragments of the rules)."""
+        words: list[str] = []
+        for name in ("count_unit", "money_unit"):
+            lex = self.lexicons.get(name) or []
+            words.extend(lex if isinstance(lex, list) else list(lex))
+        for name in ("SCALE", "APPROX_MID"):
+            words.extend(regex.findall(r"\p{Han}+", self.fragments.get(name, "")))
+        return frozenset(w[0] for w in words if w)
+
+    @cached_property
     def list_marker(self) -> Any:
         """A list item or section marker opening a line, after its indentation (the
         fragment LIST_MARKER)."""

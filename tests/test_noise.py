@@ -236,6 +236,29 @@ def test_a_wrapped_gloss_is_cut_and_the_lines_joined():
     assert "调解成功率达到98%，群众满意度" in text
 
 
+def test_a_paragraph_cut_by_inline_markup_is_joined():
+    """A page saved as text, a paragraph a line, whose inline elements became lines of
+    their own: the pieces are joined, a headline and its byline are not."""
+    source = (
+        "全县平安建设取得新成效\n"
+        "来源：县委政法委 2023-05-06\n\n"
+        "今年以来，全县深入推进平安建设，各项工作取得明显成效，群众安全感和满意度持续提升，"
+        "社会大局保持和谐稳定。广义货币M\n2\n余额增长8%。全县刑事警情同比\n\u200b\n下降12.4%，"
+        "破获电信诈骗案件213起。\n\n"
+        "下一步，全县将持续深化矛盾纠纷多元化解，加强基层基础建设，完善立体化社会治安防控体系，"
+        "推动平安建设向更高水平迈进，为经济社会高质量发展营造安全稳定的社会环境，"
+        "让人民群众的获得感、幸福感、安全感更加充实、更有保障、更可持续。\n\n"
+        "会议强调，各级各部门要坚持以人民为中心的发展思想，坚持和发展新时代“枫桥经验”，"
+        "把矛盾纠纷化解在基层、化解在萌芽状态，持续推进平安乡镇、平安村居、平安校园、平安医院创建，"
+        "不断提升基层社会治理的法治化、智能化、专业化水平，切实维护社会大局持续和谐稳定。\n"
+    )
+    text = normalize(source).text
+    assert text.startswith("全县平安建设取得新成效\n来源:县委政法委2023-05-06\n今年以来")
+    assert "广义货币M2余额增长8%。全县刑事警情同比下降12.4%" in text
+    changes = [(r.subject, r.value, r.text) for r in extract(source) if r.kind == "change"]
+    assert changes == [("广义货币M2余额", 8, "增长8%"), ("刑事警情", -12.4, "同比\n\u200b\n下降12.4%")]
+
+
 # --- page furniture -------------------------------------------------------------------------
 
 
