@@ -36,19 +36,19 @@ def _one_line(text: str) -> str:
     return one_line(text)
 
 
-def _read(item, encoding: str | None = None) -> str | None:
+def _read(item, encoding: str | None = None, html=None) -> str | None:
     """The text of an input, or None after one line on stderr naming it and the reason."""
     from .documents import read_text
     from .parallel import failure_reason
 
     try:
-        return read_text(item, encoding)
+        return read_text(item, encoding, html)
     except Exception as exc:  # a reader's failure on a strange file must not end the run
         _err(_one_line(f"{item.name}: {failure_reason(exc)}"))
         return None
 
 
-def _read_one(path: str, encoding: str | None, command: str):
+def _read_one(path: str, encoding: str | None, command: str, html=None):
     """The one input a command takes, and its text; exits 2 for a directory, 1 if unreadable."""
     from .documents import Failure, expand
 
@@ -58,7 +58,7 @@ def _read_one(path: str, encoding: str | None, command: str):
         if isinstance(item, Failure):
             _err(_one_line(str(item)))
             raise typer.Exit(1)
-        content = _read(item, encoding)
+        content = _read(item, encoding, html)
         if content is None:
             raise typer.Exit(1)
         return item, content
@@ -334,7 +334,7 @@ def evaluate(
                 failed = True
                 continue
             step(item.name)
-            text = _read(item)
+            text = _read(item, html=extractor.rules.html)
             result = None if text is None else _run(extractor, text, item.name)
             if result is None:
                 failed = True
@@ -375,8 +375,8 @@ def text(
     """Print the text that extraction sees, for any input format (offsets refer to it)."""
     from .normalize import normalize
 
-    ruleset = _load(rules) if normalized else None
-    _, content = _read_one(path, encoding, "text")
+    ruleset = _load(rules) if normalized or rules else None
+    _, content = _read_one(path, encoding, "text", ruleset.html if ruleset else None)
     if normalized:
         text = normalize(content, ruleset).text
         sys.stdout.write(text if text.endswith("\n") else text + "\n")

@@ -19,8 +19,12 @@ import logging
 import re
 import warnings
 from pathlib import PurePath
+from typing import TYPE_CHECKING
 
 from .decode import DecodeError, decode
+
+if TYPE_CHECKING:
+    from .ruleset import HtmlSpec
 
 # Suffix (lower case) -> format. A directory contributes the files with these suffixes.
 FORMATS = {".txt": "text", ".html": "html", ".htm": "html", ".pdf": "pdf", ".docx": "docx"}
@@ -56,15 +60,16 @@ def sniff(data: bytes) -> str:
     return "text"
 
 
-def to_text(data: bytes, fmt: str = "text", encoding: str | None = None) -> str:
+def to_text(data: bytes, fmt: str = "text", encoding: str | None = None, html: HtmlSpec | None = None) -> str:
     """The text of a report in format ``fmt`` (``text``, ``html``, ``pdf``, ``docx``).
-    ``encoding`` forces the encoding of text and HTML. Raises ``FormatError``."""
+    ``encoding`` forces the encoding of text and HTML; ``html`` gives the page chrome
+    conventions (default: the built-in rules'). Raises ``FormatError``."""
     if not data.strip():
         raise FormatError("empty file")
     if fmt == "html":
         from .htmltext import decode_html, html_to_text
 
-        text = html_to_text(_decoded(decode_html, data, encoding))
+        text = html_to_text(_decoded(decode_html, data, encoding), html)
         empty = "no text in the page (only markup, scripts or navigation)"
     elif fmt == "pdf":
         text = _pdf_text(data)

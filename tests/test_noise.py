@@ -301,3 +301,23 @@ def test_html_chrome_and_the_article(tmp_path):
 def test_rules_data_files_exist():
     for name in ("noise.toml", "furniture.toml", "html.toml", "unicode/radicals.tsv", "unicode/SOURCE.md"):
         assert (Path(builtin_rules_dir()) / name).is_file(), name
+
+
+def test_user_rules_extend_the_html_chrome(tmp_path):
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "chrome.toml").write_text(
+        '[html]\nchrome_names = ["promo"]\n\n[[html.examples]]\n'
+        "html = '<p>全县共调处纠纷86起。</p><div class=\"promo-box\">抽奖送出100份</div>'\n"
+        'keep = ["全县共调处纠纷86起。"]\ndrop = ["抽奖"]\n',
+        encoding="utf-8",
+    )
+    page = tmp_path / "p.html"
+    page.write_text(
+        '<html><body><p>全县共调处纠纷86起。</p><div class="promo-box">抽奖送出100份</div></body></html>',
+        encoding="utf-8",
+    )
+    assert run_cli("rules", "check", tmp_path / "rules").returncode == 0
+    plain = run_cli("parse", page, "-q", "-f", "jsonl")
+    assert '"value":100' in out(plain)
+    ruled = run_cli("parse", page, "--rules", tmp_path / "rules", "-q", "-f", "jsonl")
+    assert '"value":100' not in out(ruled) and '"value":86' in out(ruled), err(ruled)
