@@ -201,7 +201,7 @@ def test_a_reader_failing_unexpectedly_is_one_line_too(tmp_path):
     (tmp_path / "odd.html").write_text("<p>办理案件3件</p>", encoding="utf-8")
     prelude = """
 import govextract.htmltext
-def html_to_text(html):
+def html_to_text(html, spec=None):
     raise RuntimeError("parser state\\nlost")
 govextract.htmltext.html_to_text = html_to_text
 """
