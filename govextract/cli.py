@@ -41,19 +41,19 @@ def _one_line(text: str) -> str:
     return one_line(text)
 
 
-def _read(item, encoding: str | None = None) -> str | None:
+def _read(item, encoding: str | None = None, html=None) -> str | None:
     """The text of an input, or None after one line on stderr naming it and the reason."""
     from .documents import read_text
     from .parallel import failure_reason
 
     try:
-        return read_text(item, encoding)
+        return read_text(item, encoding, html)
     except Exception as exc:  # a reader's failure on a strange file must not end the run
         _err(_one_line(f"{item.name}: {failure_reason(exc)}"))
         return None
 
 
-def _read_one(path: str, encoding: str | None, command: str):
+def _read_one(path: str, encoding: str | None, command: str, html=None):
     """The one input a command takes, and its text; exits 2 for a directory, 1 if unreadable."""
     from .documents import Failure, expand
 
@@ -63,7 +63,7 @@ def _read_one(path: str, encoding: str | None, command: str):
         if isinstance(item, Failure):
             _err(_one_line(str(item)))
             raise typer.Exit(1)
-        content = _read(item, encoding)
+        content = _read(item, encoding, html)
         if content is None:
             raise typer.Exit(1)
         return item, content
@@ -526,7 +526,7 @@ def evaluate(
                 failed = True
                 continue
             step(item.name)
-            text = _read(item)
+            text = _read(item, html=extractor.rules.html)
             result = None if text is None else _run(extractor, text, item.name)
             if result is None:
                 failed = True
@@ -558,15 +558,22 @@ def text(
         str, typer.Argument(metavar="FILE", help="A report in any input format (or - for stdin).")
     ],
     normalized: Annotated[
-        bool, typer.Option("--normalized", help="Show the normalized text rules match.")
+        bool,
+        typer.Option("--normalized", help="Show the text rules match (noise removed, lines rejoined)."),
     ] = False,
     encoding: Annotated[str | None, typer.Option("--encoding", help="Force the input encoding.")] = None,
+    rules: RulesOpt = None,
 ) -> None:
     """Print the text that extraction sees, for any input format (offsets refer to it)."""
     from .normalize import normalize
 
-    _, content = _read_one(path, encoding, "text")
-    sys.stdout.write(normalize(content).text if normalized else content)
+    ruleset = _load(rules) if normalized or rules else None
+    _, content = _read_one(path, encoding, "text", ruleset.html if ruleset else None)
+    if normalized:
+        text = normalize(content, ruleset).text
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    else:
+        sys.stdout.write(content)
 
 
 @app.command()
@@ -627,6 +634,11 @@ def rules_list(rules: RulesOpt = None) -> None:
             f"{r.id:32} {r.kind:8} {len(r.spec.examples):3} positive "
             f"{len(r.spec.negatives):3} negative  {r.file}"
         )
+    for n in rs.noise_rules:
+        print(
+            f"{n.id:32} {'noise':8} {len(n.spec.examples):3} positive "
+            f"{len(n.spec.negatives):3} negative  {n.file}"
+        )
 
 
 @rules_app.command("indicators")
@@ -643,16 +655,17 @@ def rules_check(
     ] = None,
 ) -> None:
     """Validate rule files and run every rule's examples."""
-    from .rulecheck import check_examples
+    from .rulecheck import check_examples, count_examples
 
     rs = _load(directory)
     problems = check_examples(rs)
     for p in problems:
         _err(p)
-    indicators = rs.indicators.indicators
-    n = sum(len(r.spec.examples) + len(r.spec.negatives) for r in rs.rules)
-    n += sum(len(i.spec.examples) + len(i.spec.negatives) for i in indicators)
-    print(f"{len(rs.rules)} rules, {len(indicators)} indicators, {n} examples, {len(problems)} problem(s)")
+    indicators = rs.indicators.indicators if rs.indicators is not None else []
+    print(
+        f"{len(rs.rules)} rules, {len(rs.cues)} cues, {len(indicators)} indicators, "
+        f"{len(rs.noise_rules)} noise rules, {count_examples(rs)} examples, {len(problems)} problem(s)"
+    )
     if problems:
         raise typer.Exit(1)
 

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 
 _HEADLINE_MAX = 64  # a headline or a lead line is short
 _LINE_CUE_MAX = 160  # a dateline, credit or byline line is shorter than this
+_MARKER_KINDS = ("digit", "bullet", "dash", "letter", "cn", "paren", "circled")
 _SPACES = " \t\u3000"
 
 
@@ -198,20 +199,28 @@ class Document:
         r = self.rules
         furniture, dateline, credit = r.cue("furniture"), r.cue("dateline"), r.cue("credit")
         byline, headline = r.cue("byline"), r.cue("headline")
-        marker = regex.compile(r.fragments.get("LINE_MARKER", "(?!)"), regex.MULTILINE)
+        marker = r.list_marker  # LIST_MARKER: the one definition of a list marker
+        series_digit = regex.compile(r.fragments.get("SERIES_DIGIT", "(?!)"), regex.MULTILINE)
         text = self.text
+        previous = 0
         for ln in self.lines:
             if ln.kind == "blank":
                 continue
             s, e = ln.span
-            m = marker.match(text, s, e)
-            if e - s > _LINE_CUE_MAX and not m:
-                continue  # a paragraph: line cues describe short lines
             w = self.written(ln)
-            m = m or marker.match(w)
+            m = marker.match(w)
+            if m is None:
+                d = series_digit.match(w)
+                # 2 强化...: a number and a space go on a numbered series (1 before it)
+                if d is not None and int(d.group("digit")) in (1, previous + 1):
+                    m = d
             if m:
-                ln.marker = next(g for g in ("bullet", "digit", "letter", "cn", "paren") if m.group(g))
+                ln.marker = next(g for g in _MARKER_KINDS if m.groupdict().get(g))
                 ln.number = _ordinal(m.group(ln.marker), ln.marker)
+                if ln.marker == "digit":
+                    previous = ln.number
+            if e - s > _LINE_CUE_MAX:
+                continue  # a paragraph: line cues describe short lines
             if dateline.search(w):
                 ln.kind = "dateline"
             elif furniture.match(w) or _menu(w):
@@ -675,7 +684,7 @@ class Document:
             if ln.marker is not None:
                 kind = ln.marker
                 prev = last.get(kind)
-                if prev is not None and (kind in ("bullet", "letter") or ln.number == prev[1] + 1):
+                if prev is not None and (kind in ("bullet", "dash", "letter") or ln.number == prev[1] + 1):
                     sid = prev[0]
                 else:
                     ids += 1
@@ -686,7 +695,7 @@ class Document:
                 ends = ln.kind in ("byline", "credit", "dateline") or (
                     self._standalone(ln) and current[0] != "letter"
                 )
-                if ends or current[0] == "bullet":
+                if ends or current[0] in ("bullet", "dash"):
                     current = None
             if current is not None:
                 series.setdefault(current, []).append(k)
@@ -934,8 +943,10 @@ def _menu(body: str) -> bool:
 def _ordinal(token: str, kind: str) -> int:
     if kind == "letter":
         return ord(token) - ord("A") + 1
-    if kind == "bullet":
+    if kind in ("bullet", "dash"):
         return 0
+    if kind == "circled":
+        return ord(token) - ord("①") + 1
     v = int(token) if token.isdigit() else parse_number(token)
     if v is None and len(token) == 1:
         v = "一二三四五六七八九十".find(token) + 1

@@ -24,7 +24,7 @@ from .attributes import Step, default_steps
 from .document import Document
 from .normalize import NormText, normalize, to_simplified
 from .numerals import SCALES, parse_number
-from .record import KINDS, NUMERIC_KINDS, Record
+from .record import KINDS, NUMERIC_KINDS, Record, line_starts
 from .ruleset import TIMEOUT, Rule, RuleSet, load_rules, parse_ref
 
 # Kinds that compete for the same characters: two numeric readings of one figure
@@ -247,8 +247,8 @@ class Extractor:
                 f[key] = int(v)
             else:
                 # Text fields come from the source (its own punctuation), simplified and
-                # without line breaks, spaces and quotes.
-                f[key] = _clean(norm.source[slice(*norm.src_span(g[0], g[1]))])
+                # without noise, line breaks, spaces and quotes.
+                f[key] = _clean(self.rules.noise.clean(norm.source[slice(*norm.src_span(g[0], g[1]))]))
         scale = c.groups.get("scale")
         if scale is not None and f.get("value") is not None:
             f["value"] *= SCALES[scale[2]]
@@ -300,8 +300,8 @@ class Extractor:
         for step in self.steps:
             step.run(document, chosen)
         records: list[Record] = []
-        line_starts = _line_starts(source)
-        validation = {"source": source, "line_starts": line_starts}
+        starts = line_starts(source)
+        validation = {"source": source, "line_starts": starts}
         for c in chosen:
             s, e = norm.src_span(c.start, c.end)
             f = c.fields
@@ -315,7 +315,7 @@ class Extractor:
                 "text": source[s:e],
                 "start": s,
                 "end": e,
-                "line": bisect_right(line_starts, s),
+                "line": bisect_right(starts, s),
                 "region": f.get("region"),
                 "year": f.get("year"),
                 "rule": c.rule.id,
@@ -368,16 +368,6 @@ def _resolve_overlaps(cands: list[Candidate], text: str, trace: list[TraceEvent]
         mask[s:e] = b"\x01" * (e - s)
         out.append(c)
     return out
-
-
-def _line_starts(source: str) -> list[int]:
-    starts = [0]
-    find = source.find
-    i = find("\n")
-    while i != -1:
-        starts.append(i + 1)
-        i = find("\n", i + 1)
-    return starts
 
 
 _DEFAULT: Extractor | None = None

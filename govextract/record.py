@@ -2,14 +2,16 @@
 
 Field order here is SPEC order: the CSV header and the JSON key order follow it.
 The model enforces the offset invariant (``text == source[start:end]``, ``line``
-is the 1-based line of ``start``) whenever it is validated with the source in
-its context: ``Record.model_validate(data, context={"source": text})`` (add
-``"line_starts"``, the offsets where lines start, to check lines in log time).
+is the 1-based line of ``start``; a line ends at LF, CRLF or a lone CR) whenever it
+is validated with the source in its context:
+``Record.model_validate(data, context={"source": text})`` (add ``"line_starts"``, the
+offsets where lines start from ``line_starts(text)``, to check lines in log time).
 """
 
 from __future__ import annotations
 
 import math
+import re
 from bisect import bisect_right
 from typing import Any, Literal
 
@@ -73,15 +75,30 @@ class Record(BaseModel):
                     f"text {self.text!r} is not source[{self.start}:{self.end}] "
                     f"({source[self.start : self.end]!r})"
                 )
-            starts = (info.context or {}).get("line_starts")
-            # With the line starts at hand, a binary search; else count (slow on long texts).
-            line = bisect_right(starts, self.start) if starts else source.count("\n", 0, self.start) + 1
+            starts = (info.context or {}).get("line_starts") or line_starts(source[: self.start])
+            line = bisect_right(starts, self.start)
             if line != self.line:
                 raise ValueError(f"line {self.line} should be {line}")
         return self
 
 
 FIELDS: tuple[str, ...] = tuple(Record.model_fields)
+
+# A line ends at LF, CRLF or a lone CR (old Mac files), as editors count lines.
+_LINE_END = re.compile(r"\r\n?|\n")
+
+
+def line_starts(text: str) -> list[int]:
+    """The offsets at which the lines of ``text`` start (``line`` is a binary search in it)."""
+    if "\r" not in text:
+        starts = [0]
+        find = text.find
+        i = find("\n")
+        while i != -1:
+            starts.append(i + 1)
+            i = find("\n", i + 1)
+        return starts
+    return [0, *(m.end() for m in _LINE_END.finditer(text))]
 
 
 def record_json_schema() -> dict[str, Any]:

@@ -1,12 +1,15 @@
-"""Run every rule's own examples: the corpus beside each rule is its test."""
+"""Run every rule's own examples: the corpus beside each rule is its test (metric and
+exclusion rules, noise rules, fragments with examples, the HTML chrome conventions)."""
 
 from __future__ import annotations
 
 import math
+from itertools import pairwise
 from typing import Any
 
 from .engine import Extractor
 from .indicators import check_taxonomy
+from .noise import NoiseRule
 from .normalize import fold_width, normalize, to_simplified
 from .record import Record
 from .ruleset import LINE_CUES, Cue, CueExample, Rule, RuleSet
@@ -42,13 +45,13 @@ def check_rule(extractor: Extractor, rule: Rule) -> list[str]:
     label = f"{rule.file}: rule {rule.id!r}"
     fields = set(Record.model_fields)
     for i, ex in enumerate(rule.spec.examples, 1):
-        if rule.gate is not None and not rule.gate.search(normalize(ex.text).text):
+        if rule.gate is not None and not rule.gate.search(normalize(ex.text, extractor.rules).text):
             problems.append(
                 f"{label}: example {i} {ex.text!r}: its gate {rule.spec.gate} lets nothing through"
             )
         records = extractor.run(ex.text, "-").records
         if rule.kind == "exclude":
-            norm = normalize(ex.text)
+            norm = normalize(ex.text, extractor.rules)
             spans = [norm.src_span(*m.span()) for m in rule.regex.finditer(norm.text) if m.end() > m.start()]
             if not spans:
                 problems.append(f"{label}: example {i} {ex.text!r}: the exclusion does not match")
@@ -74,7 +77,7 @@ def check_rule(extractor: Extractor, rule: Rule) -> list[str]:
                 used.add(hit)
     for text in rule.spec.negatives:
         if rule.kind == "exclude":
-            if any(m.end() > m.start() for m in rule.regex.finditer(normalize(text).text)):
+            if any(m.end() > m.start() for m in rule.regex.finditer(normalize(text, extractor.rules).text)):
                 problems.append(f"{label}: negative {text!r}: the exclusion matches")
             continue
         mine = [r for r in extractor.run(text, "-").records if r.rule == rule.id]
@@ -136,6 +139,81 @@ def check_cue(extractor: Extractor, cue: Cue) -> list[str]:
     return problems
 
 
+def check_noise(ruleset: RuleSet, rule: NoiseRule) -> list[str]:
+    """A noise rule's examples give their clean text (and keep the offset map whole); its
+    negatives hold nothing it matches."""
+    problems: list[str] = []
+    label = f"{rule.file}: noise {rule.id!r}"
+    for i, ex in enumerate(rule.spec.examples, 1):
+        if not rule.regex.search(ex.text):
+            problems.append(f"{label}: example {i} {ex.text!r}: the pattern does not match")
+        norm = normalize(ex.text, ruleset)
+        if norm.text != ex.clean:
+            problems.append(f"{label}: example {i} {ex.text!r}: rules see {norm.text!r}, not {ex.clean!r}")
+        index = norm.index
+        if any(b < a for a, b in pairwise(index)) or index[-1] != len(ex.text):
+            problems.append(f"{label}: example {i}: the offset map back to the text is broken")
+    for text in rule.spec.negatives:
+        found = [m.group() for m in rule.regex.finditer(text) if m.end() > m.start()]
+        if found:
+            problems.append(f"{label}: negative {text!r}: the pattern matches {found}")
+    return problems
+
+
+def check_fragments(ruleset: RuleSet) -> list[str]:
+    """``[fragment_examples.NAME]``: each example's start is what the fragment matches there;
+    no negative starts with a match."""
+    import regex
+
+    problems: list[str] = []
+    for name, spec in ruleset.fragment_examples.items():
+        fragment = ruleset.fragments[name]
+        if spec.at == "end":
+            rx = regex.compile(f"(?:{fragment})$")
+            find = rx.search
+        else:
+            find = regex.compile(fragment).match
+        label = f"fragment {name}"
+        for ex in spec.examples:
+            m = find(ex.text)
+            got = m.group() if m else None
+            if got != ex.match:
+                problems.append(f"{label}: example {ex.text!r}: matches {got!r}, not {ex.match!r}")
+        for text in spec.negatives:
+            m = find(text)
+            if m and m.end() > m.start():
+                problems.append(f"{label}: negative {text!r}: matches {m.group()!r}")
+    return problems
+
+
+def check_html(ruleset: RuleSet) -> list[str]:
+    """The ``[html]`` examples: the page's text keeps what it must and drops the chrome."""
+    from .htmltext import html_to_text
+
+    problems: list[str] = []
+    for i, ex in enumerate(ruleset.html.examples, 1):
+        text = html_to_text(ex.html, ruleset.html)
+        for want in ex.keep:
+            if want not in text:
+                problems.append(f"html example {i}: {want!r} is missing from the text {text!r}")
+        for unwanted in ex.drop:
+            if unwanted in text:
+                problems.append(f"html example {i}: {unwanted!r} is still in the text {text!r}")
+        if not ex.keep and not ex.drop:
+            problems.append(f"html example {i}: says nothing to keep or drop")
+    return problems
+
+
+def count_examples(ruleset: RuleSet) -> int:
+    n = sum(len(r.spec.examples) + len(r.spec.negatives) for r in ruleset.rules)
+    n += sum(len(r.spec.examples) + len(r.spec.negatives) for r in ruleset.noise_rules)
+    n += sum(len(f.examples) + len(f.negatives) for f in ruleset.fragment_examples.values())
+    n += sum(len(c.spec.examples) + len(c.spec.negatives) for c in ruleset.cues)
+    if ruleset.indicators is not None:
+        n += sum(len(i.spec.examples) + len(i.spec.negatives) for i in ruleset.indicators.indicators)
+    return n + len(ruleset.html.examples)
+
+
 def check_examples(ruleset: RuleSet) -> list[str]:
     """Every rule's, cue's and indicator's examples (indicators.check_taxonomy)."""
     extractor = Extractor(ruleset)
@@ -146,4 +224,8 @@ def check_examples(ruleset: RuleSet) -> list[str]:
         problems.extend(check_cue(extractor, cue))
     if ruleset.indicators is not None:
         problems.extend(check_taxonomy(ruleset.indicators))
+    for noise in ruleset.noise_rules:
+        problems.extend(check_noise(ruleset, noise))
+    problems.extend(check_fragments(ruleset))
+    problems.extend(check_html(ruleset))
     return problems

@@ -1,10 +1,13 @@
 """Rules as data: load, validate and compile the TOML rule files.
 
 A rule file may hold ``[fragments]`` (named regex pieces or word lists that
-patterns refer to as ``{NAME}``), ``[lexicon.NAME]`` tables and lists (plain
-lookup data), ``[[rule]]`` entries and ``[[indicator]]`` entries (the taxonomy of
-``indicators.py``). Every error of every file is collected
-and reported at once, each naming its file and rule.
+patterns refer to as ``{NAME}``; ``{chars = ...}`` makes a character set),
+``[fragment_examples.NAME]`` (texts a fragment must or must not match at their start),
+``[lexicon.NAME]`` tables and lists (plain lookup data), ``[[rule]]`` entries, ``[[cue]]``
+entries (the genre's cues that ``document.py`` reads), ``[[indicator]]`` entries (the
+taxonomy of ``indicators.py``), ``[[noise]]`` entries (the noise layer of normalization:
+``noise.py``) and ``[html]`` (the page chrome that the HTML reader drops). Every error of
+every file is collected and reported at once, each naming its file and rule.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import Any, Literal
 import regex
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from .noise import NoiseLayer, NoiseRule, NoiseSpec, compile_noise
 from .record import KINDS, NUMERIC_KINDS
 
 RuleKind = Literal["count", "percent", "change", "money", "ranking", "honour", "exclude"]
@@ -117,6 +121,43 @@ class RuleSpec(BaseModel):
         if not regex.fullmatch(r"[a-z][a-z0-9_]*(\.[a-z0-9_]+)+", v):
             raise ValueError("an id is dotted lower-case words, e.g. 'count.measure_word'")
         return v
+
+
+class FragmentExample(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str
+    match: str  # what the fragment matches at the start (or end) of text
+
+
+class FragmentExamples(BaseModel):
+    """``[fragment_examples.NAME]``: texts the fragment NAME matches at their start (or at
+    their end, with ``at = "end"``: for fragments used at the end of a line), and texts it
+    must not match there."""
+
+    model_config = ConfigDict(extra="forbid")
+    at: Literal["start", "end"] = "start"
+    examples: list[FragmentExample] = []
+    negatives: list[str] = []
+
+
+class HtmlExample(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    html: str
+    keep: list[str] = []  # text that the page's text must hold
+    drop: list[str] = []  # text that it must not
+    note: str | None = None
+
+
+class HtmlSpec(BaseModel):
+    """``[html]``: the conventions by which CMS pages mark their chrome (navigation,
+    banners, footers, share bars...): element names, ``role`` values and class or id words."""
+
+    model_config = ConfigDict(extra="forbid")
+    description: str = ""
+    chrome_tags: list[str] = []
+    chrome_roles: list[str] = []
+    chrome_names: list[str] = []
+    examples: list[HtmlExample] = []
 
 
 @dataclass(frozen=True)
@@ -246,6 +287,42 @@ class RuleSet:
         """Every cue of a kind as one pattern (an empty set matches nothing)."""
         return self._cue_sets.get(kind) or CueSet(kind, [])
 
+    noise_rules: list[NoiseRule] = field(default_factory=list)
+    html: HtmlSpec = field(default_factory=HtmlSpec)
+    fragment_examples: dict[str, FragmentExamples] = field(default_factory=dict)
+
+    @cached_property
+    def noise(self) -> NoiseLayer:
+        return NoiseLayer(self.noise_rules)
+
+    @cached_property
+    def line_goes_on(self) -> Any:
+        """The end of a line that cannot end a paragraph (the fragment LINE_GOES_ON)."""
+        return regex.compile("(?:" + self.fragments.get("LINE_GOES_ON", "(?!)") + ")$")
+
+    @cached_property
+    def line_goes_on_start(self) -> Any:
+        """The start of a line that goes on with the one before (LINE_GOES_ON_START)."""
+        return regex.compile(self.fragments.get("LINE_GOES_ON_START", "(?!)"))
+
+    @cached_property
+    def unit_starts(self) -> frozenset[str]:
+        """First characters of what may follow a figure as its unit: measure words,
+        scale words, currencies, approximation words (lexicons and fragments of the rules)."""
+        words: list[str] = []
+        for name in ("count_unit", "money_unit"):
+            lex = self.lexicons.get(name) or []
+            words.extend(lex if isinstance(lex, list) else list(lex))
+        for name in ("SCALE", "APPROX_MID"):
+            words.extend(regex.findall(r"\p{Han}+", self.fragments.get(name, "")))
+        return frozenset(w[0] for w in words if w)
+
+    @cached_property
+    def list_marker(self) -> Any:
+        """A list item or section marker opening a line, after its indentation (the
+        fragment LIST_MARKER)."""
+        return regex.compile(r"[ \t\u3000]*(?:" + self.fragments.get("LIST_MARKER", "(?!)") + ")")
+
     @cached_property
     def metric_rules(self) -> list[Rule]:
         return [r for r in self.rules if r.kind != "exclude"]
@@ -325,17 +402,20 @@ def _load(paths: tuple[str, ...]) -> RuleSet:
     specs: list[tuple[str, int, dict[str, Any]]] = []
     cue_specs: list[tuple[str, int, dict[str, Any]]] = []
     indicator_specs: list[tuple[str, int, dict[str, Any]]] = []
+    noise_specs: list[tuple[str, int, dict[str, Any]]] = []
+    fragment_examples: dict[str, FragmentExamples] = {}
+    fragment_example_files: dict[str, str] = {}
+    html = HtmlSpec()
     for path in paths:
         try:
             data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             problems.append(f"{path}: cannot read rules: {exc}")
             continue
-        unknown = set(data) - {"fragments", "lexicon", "rule", "cue", "indicator"}
+        unknown = set(data) - _TOP_LEVEL
         if unknown:
             problems.append(
-                f"{path}: unknown top-level keys {sorted(unknown)} "
-                "(expected fragments, lexicon, rule, cue, indicator)"
+                f"{path}: unknown top-level keys {sorted(unknown)} (expected {', '.join(sorted(_TOP_LEVEL))})"
             )
         cues = data.get("cue") or []
         if not isinstance(cues, list):
@@ -366,6 +446,30 @@ def _load(paths: tuple[str, ...]) -> RuleSet:
                     )
             else:
                 lexicons[name] = value
+        for name, value in (data.get("fragment_examples") or {}).items():
+            try:
+                fragment_examples[name] = FragmentExamples.model_validate(value)
+                fragment_example_files[name] = path
+            except ValidationError as exc:
+                problems.extend(_errors(f"{path}: fragment_examples.{name}", exc))
+        if "html" in data:
+            try:
+                more = HtmlSpec.model_validate(data["html"])
+            except ValidationError as exc:
+                problems.extend(_errors(f"{path}: html", exc))
+            else:
+                html = HtmlSpec(
+                    description=html.description or more.description,
+                    chrome_tags=html.chrome_tags + more.chrome_tags,
+                    chrome_roles=html.chrome_roles + more.chrome_roles,
+                    chrome_names=html.chrome_names + more.chrome_names,
+                    examples=html.examples + more.examples,
+                )
+        noise = data.get("noise") or []
+        if not isinstance(noise, list):
+            problems.append(f"{path}: 'noise' must be an array of tables ([[noise]])")
+        else:
+            noise_specs.extend((path, i, r) for i, r in enumerate(noise))
         rules = data.get("rule") or []
         if not isinstance(rules, list):
             problems.append(f"{path}: 'rule' must be an array of tables ([[rule]])")
@@ -401,6 +505,10 @@ def _load(paths: tuple[str, ...]) -> RuleSet:
         lambda text, unknown: expand_pattern(text, fragments, unknown, charsets),
         problems,
     )
+    noise_rules = _compile_noise(noise_specs, fragments, seen, problems)
+    for name, where in fragment_example_files.items():
+        if name not in fragments:
+            problems.append(f"{where}: fragment_examples.{name}: no fragment {name}")
     if problems:
         raise RuleError(problems)
     ruleset = RuleSet(
@@ -411,9 +519,51 @@ def _load(paths: tuple[str, ...]) -> RuleSet:
         charsets=charsets,
         cues=cues,
         indicators=taxonomy,
+        noise_rules=noise_rules,
+        html=html,
+        fragment_examples=fragment_examples,
     )
     _CACHE[key] = ruleset
     return ruleset
+
+
+_TOP_LEVEL = frozenset(
+    {"fragments", "fragment_examples", "lexicon", "rule", "cue", "indicator", "noise", "html"}
+)
+
+
+def _errors(label: str, exc: ValidationError) -> list[str]:
+    return [f"{label}: {'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors()]
+
+
+def _compile_noise(
+    specs: list[tuple[str, int, dict[str, Any]]],
+    fragments: dict[str, str],
+    seen: dict[str, str],
+    problems: list[str],
+) -> list[NoiseRule]:
+    out: list[NoiseRule] = []
+    for path, i, raw in specs:
+        label = f"{path}: noise {raw.get('id', f'#{i + 1}')!r}" if isinstance(raw, dict) else f"{path}: noise"
+        try:
+            spec = NoiseSpec.model_validate(raw)
+        except ValidationError as exc:
+            problems.extend(_errors(label, exc))
+            continue
+        if spec.id in seen:
+            problems.append(f"{label}: duplicate id (first defined in {seen[spec.id]})")
+            continue
+        seen[spec.id] = path
+        unknown: list[str] = []
+        pattern = expand_pattern(spec.pattern, fragments, unknown)
+        for u in unknown:
+            problems.append(f"{label}: pattern: unknown fragment {{{u}}}")
+        if unknown:
+            continue
+        rule = compile_noise(spec, path, pattern, problems, label)
+        if rule is not None:
+            out.append(rule)
+    return out
 
 
 def _expand_fragments(

@@ -9,7 +9,10 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -113,3 +116,48 @@ def err(proc: subprocess.CompletedProcess[bytes]) -> str:
 
 def parse_json(proc: subprocess.CompletedProcess[bytes]) -> list[dict]:
     return json.loads(proc.stdout)
+
+
+# --- a real browser ---------------------------------------------------------------------
+
+CHROMIUM = os.environ.get("GOVEXTRACT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_missing() -> str | None:
+    """Why a headless Chromium cannot be launched here (None when it can)."""
+    if not Path(CHROMIUM).is_file():
+        return f"no Chromium at {CHROMIUM} (apt-get install chromium, or set GOVEXTRACT_CHROMIUM to its path)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "no playwright package (pip install '.[test]')"
+    return None
+
+
+@contextmanager
+def chromium(profile: Path) -> Iterator[Any]:
+    """A headless Chromium (a Playwright browser context with its profile in ``profile``)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(profile),
+            executable_path=CHROMIUM,
+            args=CHROMIUM_ARGS,
+            headless=True,
+            viewport={"width": 1400, "height": 900},
+        )
+        try:
+            yield context
+        finally:
+            context.close()

@@ -43,7 +43,13 @@ def test_titles_by_verb_and_shape(extractor, script):
         "丁市捧得平安中国建设最高奖“长安杯”，该案入选全省十大典型案例，某社区被命名为全国民主法治示范社区。"
     )
     titles = {r.title for r in _kinds(_run(extractor, page, script), "honour")}
-    assert {"全国平安建设先进县", "全国文明单位", "全国模范公安单位", "长安杯", "全国民主法治示范社区"} <= titles
+    assert {
+        "全国平安建设先进县",
+        "全国文明单位",
+        "全国模范公安单位",
+        "长安杯",
+        "全国民主法治示范社区",
+    } <= titles
 
 
 @SCRIPTS
@@ -59,7 +65,11 @@ def test_people_honoured_give_a_count_and_an_honour(extractor, script):
 
 @SCRIPTS
 def test_titles_keep_their_year_and_lose_quotes_and_chenghao(extractor, script):
-    records = _run(extractor, "市委政法委获评“2019年度全省平安建设优秀单位”称号，另一单位获评2019年度全省平安建设“优秀县区”。", script)
+    records = _run(
+        extractor,
+        "市委政法委获评“2019年度全省平安建设优秀单位”称号，另一单位获评2019年度全省平安建设“优秀县区”。",
+        script,
+    )
     titles = [r.title for r in _kinds(records, "honour")]
     assert titles == ["2019年度全省平安建设优秀单位", "2019年度全省平安建设优秀县区"]
     assert all(r.year == 2019 for r in _kinds(records, "honour"))
@@ -110,14 +120,24 @@ def test_pools_apart_unusual_and_with_members(extractor, script):
 def test_top_n_and_lists_of_places(extractor, script):
     page = "三县知晓率位居全市前三，两县升幅位居全市前两位，两项考核分居全省第二和第五，排名第二、第四。"
     rankings = _kinds(_run(extractor, page, script), "ranking")
-    assert [(r.top, r.rank) for r in rankings] == [(3, None), (2, None), (None, 2), (None, 5), (None, 2), (None, 4)]
+    assert [(r.top, r.rank) for r in rankings] == [
+        (3, None),
+        (2, None),
+        (None, 2),
+        (None, 5),
+        (None, 2),
+        (None, 4),
+    ]
 
 
 @SCRIPTS
 def test_peer_superlatives(extractor, script):
     page = "该市是全国打掉涉黑团伙最多的城市，万人发案率全市最低。"
     rankings = _kinds(_run(extractor, page, script), "ranking")
-    assert [(r.scope, r.tier, r.rank) for r in rankings] == [("全国", "leading", None), ("全市", "leading", None)]
+    assert [(r.scope, r.tier, r.rank) for r in rankings] == [
+        ("全国", "leading", None),
+        ("全市", "leading", None),
+    ]
 
 
 # -- what was achieved, not planned -----------------------------------------------
@@ -131,9 +151,7 @@ def test_goals_plans_and_thresholds_give_no_record(extractor, script):
         "把考核达标分从900分提高到910分。去年全市化解纠纷3200起，重要指标增长5%。"
     )
     records = _run(extractor, page, script)
-    assert [r.text for r in records] == (
-        ["3200起", "增长5%"] if script == "simp" else ["3200起", "增長5%"]
-    )
+    assert [r.text for r in records] == (["3200起", "增长5%"] if script == "simp" else ["3200起", "增長5%"])
 
 
 @SCRIPTS
