@@ -201,7 +201,6 @@ class Document:
         byline, headline = r.cue("byline"), r.cue("headline")
         marker = r.list_marker  # LIST_MARKER: the one definition of a list marker
         series_digit = regex.compile(r.fragments.get("SERIES_DIGIT", "(?!)"), regex.MULTILINE)
-        text = self.text
         previous = 0
         for ln in self.lines:
             if ln.kind == "blank":

@@ -32,7 +32,10 @@ def _kinds(records, kind: str) -> list:
 
 @SCRIPTS
 def test_quoted_names_of_operations_cases_and_brands_are_not_titles(extractor, script):
-    page = "县公安局开展“昆仑”专项行动，侦破“3·15”专案，打掉“飓风”贩毒团伙，打造“枫桥式”工作品牌，企业重获“新生”。"
+    page = (
+        "县公安局开展“昆仑”专项行动，侦破“3·15”专案，打掉“飓风”贩毒团伙，"
+        "打造“枫桥式”工作品牌，企业重获“新生”。"
+    )
     assert _kinds(_run(extractor, page, script), "honour") == []
 
 
