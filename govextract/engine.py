@@ -15,13 +15,14 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import regex
 
 from .context import Context, clause_start
 from .normalize import NormText, normalize, to_simplified
-from .numerals import SCALES, parse_number
+from .numerals import NumeralError
 from .record import KINDS, NUMERIC_KINDS, Record
 from .ruleset import TIMEOUT, Rule, RuleSet, load_rules, parse_ref
 from .subject import SubjectFinder
@@ -29,6 +30,7 @@ from .subject import SubjectFinder
 # Kinds that compete for the same characters: two numeric readings of one figure
 # cannot both be right, but a ranking may sit inside an honour's sentence.
 _GROUP = {k: ("numeric" if k in NUMERIC_KINDS else k) for k in KINDS}
+_HALF = Decimal("0.5")
 
 
 class RuleTimeout(Warning):
@@ -207,32 +209,46 @@ class Extractor:
     def _resolve(self, c: Candidate, norm: NormText) -> str:
         """Fill ``c.fields`` from the rule's productions; return why it failed, or ''."""
         f: dict[str, Any] = {}
+        grammar = self.rules.numerals
+        approx = False
         for key, spec in c.rule.spec.produce.items():
             ref = parse_ref(spec)
             if ref is None:
                 f[key] = spec
                 continue
-            name, lexicon, default = ref
-            g = c.group(name)
+            g = c.group(ref.group)
             raw = g[2] if g else None
             if raw is None:
-                f[key] = default
+                f[key] = ref.default
                 continue
-            if lexicon is not None:
-                table = self.rules.lexicon(lexicon)
+            if ref.lexicon is not None:
+                table = self.rules.lexicon(ref.lexicon)
                 if key == "sign":
                     if raw not in table:
-                        return f"{raw!r} is not in [lexicon.{lexicon}]"
+                        return f"{raw!r} is not in [lexicon.{ref.lexicon}]"
                     f[key] = table[raw]
                 else:
                     f[key] = table.get(raw, raw)
             elif key == "value":
-                v = parse_number(raw)
-                if v is None:
-                    return f"value {raw!r} is not a number"
-                f[key] = v
+                try:
+                    n = grammar.read(raw)
+                except NumeralError as exc:
+                    return f"value: {exc}"
+                value = n.value
+                approx = approx or n.approx
+                if c.group("half") is not None:
+                    value += _HALF  # 一吨半, 三成半: half a unit more
+                scale = c.groups.get("scale")
+                if scale is not None:
+                    value *= grammar.scale(scale[2])
+                if ref.scale is not None:
+                    value *= ref.scale  # "$num*10": 九成 is 90 percent
+                f[key] = value
             elif key in ("rank", "top", "streak"):
-                v = parse_number(raw)
+                try:
+                    v = grammar.read(raw).value
+                except NumeralError:
+                    v = None
                 if v is None or v != int(v) or v <= 0:
                     return f"{key} {raw!r} is not a whole number"
                 f[key] = int(v)
@@ -240,14 +256,18 @@ class Extractor:
                 # Text fields come from the source (its own punctuation), simplified and
                 # without line breaks, spaces and quotes.
                 f[key] = _clean(norm.source[slice(*norm.src_span(g[0], g[1]))])
-        scale = c.groups.get("scale")
-        if scale is not None and f.get("value") is not None:
-            f["value"] *= SCALES[scale[2]]
+        value = f.get("value")
+        if value is not None and not isinstance(value, Decimal):
+            try:
+                f["value"] = value = Decimal(str(value))  # a literal or a looked-up number
+            except ArithmeticError:
+                return f"value {value!r} is not a number"
         sign = f.pop("sign", None)
-        if sign is not None and f.get("value") is not None:
-            f["value"] *= sign
-        # A figure is approximate when any approx* group of its own match is filled.
-        f["approx"] = bool(f.get("approx")) or any(name.startswith("approx") for name in c.groups)
+        if sign is not None and value is not None:
+            f["value"] = value * sign
+        # A figure is approximate when any approx* group of its own match is filled, or
+        # its numeral leaves a digit open (二十几万).
+        f["approx"] = bool(f.get("approx")) or approx or any(name.startswith("approx") for name in c.groups)
         c.fields = f
         return ""
 

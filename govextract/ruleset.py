@@ -11,21 +11,30 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import regex
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from .record import KINDS, NUMERIC_KINDS
 
+if TYPE_CHECKING:
+    from .numerals import Grammar
+
 RuleKind = Literal["count", "percent", "change", "money", "ranking", "honour", "exclude"]
 _REF = regex.compile(r"\{([A-Z][A-Z0-9_]*)\}")
-# "$group", "$group@lexicon", "$group|default", "$group@lexicon|default"
+# "$group", "$group@lexicon", "$group|default", "$group@lexicon|default", and for a
+# value "$group*10" or "$group/10" (the group's value scaled by a decimal literal).
 _GROUP_REF = regex.compile(
-    r"^\$(?P<group>[a-z][a-z0-9_]*)(?:@(?P<lexicon>[a-z][a-z0-9_]*))?(?:\|(?P<default>.*))?$"
+    r"^\$(?P<group>[a-z][a-z0-9_]*)(?:@(?P<lexicon>[a-z][a-z0-9_]*))?"
+    r"(?:(?P<op>[*/])(?P<factor>[^|]*))?(?:\|(?P<default>.*))?$"
 )
+_FACTOR = regex.compile(r"(?:\d+(?:\.\d+)?|\.\d+)")
+# Fields whose production may be scaled: they take a number.
+SCALABLE = frozenset({"value"})
 # Fields a rule may produce, and which of them take a group's text through a resolver.
 PRODUCIBLE = frozenset(
     {
@@ -134,6 +143,16 @@ class RuleSet:
     def lexicon(self, name: str) -> Any:
         return self.lexicons.get(name, {})
 
+    @cached_property
+    def numerals(self) -> Grammar:
+        """The numeral grammar of these rules (their ``[lexicon.numeral_*]`` tables), or
+        the built-in one when they define none."""
+        from .numerals import Grammar, default_grammar
+
+        if "numeral_digit" not in self.lexicons:
+            return default_grammar()
+        return Grammar.from_lexicons(self.lexicons)
+
     def by_id(self, rule_id: str) -> Rule:
         for r in self.rules:
             if r.id == rule_id:
@@ -237,6 +256,13 @@ def _load(paths: tuple[str, ...]) -> RuleSet:
         for i, r in enumerate(rules):
             specs.append((path, i, r))
 
+    if "numeral_digit" in lexicons:
+        from .numerals import Grammar
+
+        try:
+            Grammar.from_lexicons(lexicons)
+        except ValueError as exc:
+            problems.append(f"numeral grammar: {exc}")
     fragments = _expand_fragments(raw_fragments, lexicons, problems)
     compiled: list[Rule] = []
     seen: dict[str, str] = {}
@@ -274,6 +300,17 @@ def _expand_fragments(
         path, value = raw[name]
         if isinstance(value, list):
             text = _alternation(str(v) for v in value)
+        elif isinstance(value, dict) and set(value) == {"chars"}:
+            lex = lexicons.get(value["chars"])
+            chars = list(lex or [])
+            if not chars or not all(isinstance(c, str) and len(c) == 1 for c in chars):
+                problems.append(
+                    f"{path}: fragment {name!r}: {{chars = {value['chars']!r}}} needs a lexicon "
+                    "of single characters"
+                )
+                text = "(?!)"
+            else:
+                text = "[" + "".join(sorted(regex.escape(c, special_only=False) for c in set(chars))) + "]"
         elif isinstance(value, dict) and set(value) == {"lexicon"}:
             lex = lexicons.get(value["lexicon"])
             if not lex:
@@ -298,7 +335,8 @@ def _expand_fragments(
             text = "(?:" + _REF.sub(sub, value) + ")"
         else:
             problems.append(
-                f"{path}: fragment {name!r}: must be a pattern string, a word list or {{lexicon=...}}"
+                f"{path}: fragment {name!r}: must be a pattern string, a word list, "
+                "{lexicon = ...} or {chars = ...}"
             )
             text = "(?!)"
         done[name] = text
@@ -309,14 +347,45 @@ def _expand_fragments(
     return done
 
 
-def parse_ref(value: Any) -> tuple[str, str | None, str | None] | None:
-    """("group", "lexicon" or None, "default" or None) of a production like "$dir@direction"."""
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """A production that refers to a group: ``$num``, ``$dir@direction``, ``$basis|null``,
+    ``$num*10``. ``scale`` is the exact factor of ``*`` (or ``1/factor`` of ``/``)."""
+
+    group: str
+    lexicon: str | None = None
+    default: str | None = None
+    op: str | None = None
+    factor: str | None = None
+
+    @property
+    def scale(self) -> Decimal | None:
+        if self.op is None or self.factor is None or not _FACTOR.fullmatch(self.factor):
+            return None
+        f = Decimal(self.factor)
+        if f == 0:
+            return None
+        return f if self.op == "*" else Decimal(1) / f if _exact_inverse(f) else None
+
+
+def _exact_inverse(f: Decimal) -> bool:
+    """Whether 1/f is a finite decimal (f = 2^a 5^b times a power of ten)."""
+    n, _ = f.as_integer_ratio()
+    for p in (2, 5):
+        while n % p == 0:
+            n //= p
+    return n == 1
+
+
+def parse_ref(value: Any) -> Ref | None:
+    """The group reference of a production like "$dir@direction" or "$num*10", or None
+    for a literal."""
     if not isinstance(value, str):
         return None
     m = _GROUP_REF.match(value)
     if not m:
         return None
-    return m.group("group"), m.group("lexicon"), m.group("default")
+    return Ref(m.group("group"), m.group("lexicon"), m.group("default"), m.group("op"), m.group("factor"))
 
 
 def expand_pattern(pattern: str, fragments: dict[str, str], unknown: list[str]) -> str:
@@ -365,18 +434,24 @@ def _compile_rule(
         ref = parse_ref(value)
         if isinstance(value, str) and value.startswith("$") and ref is None:
             problems.append(
-                f"{label}: produce.{key}: {value!r} is not $group, $group@lexicon or $group|default"
+                f"{label}: produce.{key}: {value!r} is not $group, $group@lexicon, $group|default "
+                "or (for value) $group*FACTOR or $group/FACTOR"
             )
             ok = False
         elif ref is not None:
-            group, lexicon, _ = ref
+            group, lexicon = ref.group, ref.lexicon
+            if ref.op is not None:
+                problem = _scale_problem(key, ref)
+                if problem:
+                    problems.append(f"{label}: produce.{key}: {value!r}: {problem}")
+                    ok = False
             if group not in groups:
                 problems.append(f"{label}: produce.{key}: the pattern has no group (?P<{group}>...)")
                 ok = False
             if lexicon is not None and not isinstance(lexicons.get(lexicon), dict):
                 problems.append(f"{label}: produce.{key}: no lexicon table [lexicon.{lexicon}]")
                 ok = False
-        if key == "sign" and (ref is None or ref[1] is None):
+        if key == "sign" and (ref is None or ref.lexicon is None):
             problems.append(f'{label}: produce.sign must look its group up in a lexicon: "$dir@direction"')
             ok = False
     if spec.anchor and spec.anchor not in groups:
@@ -423,6 +498,20 @@ def _compile_rule(
     if not ok:
         return None
     return Rule(spec=spec, file=path, regex=rx, continuation=cont, gate=gate)
+
+
+def _scale_problem(key: str, ref: Ref) -> str:
+    if key not in SCALABLE:
+        return f"only {', '.join(sorted(SCALABLE))} can be scaled (* or /)"
+    if ref.lexicon is not None:
+        return "a looked-up value cannot be scaled"
+    if not ref.factor or not _FACTOR.fullmatch(ref.factor):
+        return f'the factor after {ref.op} must be a decimal number, e.g. "$num*10" or "$num/10"'
+    if Decimal(ref.factor) == 0:
+        return "the factor must not be zero"
+    if ref.scale is None:
+        return f"1/{ref.factor} is not a finite decimal: write the factor it multiplies by with *"
+    return ""
 
 
 _GATES: dict[str, Any] = {}
