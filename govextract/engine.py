@@ -230,6 +230,11 @@ class Extractor:
                 else:
                     f[key] = table.get(raw, raw)
             elif key == "value":
+                scale = c.groups.get("scale")
+                if scale is not None and g is not None and scale[0] >= g[1]:
+                    # 二十五亿七千多万: the figure is read whole, the approximation word
+                    # standing for the places it leaves open.
+                    raw = norm.text[g[0] : scale[1]]
                 try:
                     n = grammar.read(raw)
                 except NumeralError as exc:
@@ -238,9 +243,6 @@ class Extractor:
                 approx = approx or n.approx
                 if c.group("half") is not None:
                     value += _HALF  # 一吨半, 三成半: half a unit more
-                scale = c.groups.get("scale")
-                if scale is not None:
-                    value *= grammar.scale(scale[2])
                 if ref.scale is not None:
                     value *= ref.scale  # "$num*10": 九成 is 90 percent
                 f[key] = value

@@ -18,9 +18,10 @@ import regex
 
 # Characters after which a line break ends a statement rather than wraps one.
 _TERMINAL = frozenset("。！？!?；;：:…")
-# Lines that start with these are list items or headings: a break before them is kept.
+# Lines that start with these are list items or headings: a break before them is kept
+# (2.3万件 opening a line is a wrapped figure, not the item 2.).
 _ITEM_START = regex.compile(
-    r"[■□●◆◇▲△★☆•·\-—－]|[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、．]"
+    r"[■□●◆◇▲△★☆•·\-—－]|[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d+(?:、|[.．](?!\d))"
 )
 # A number opening a line and followed by a space is a list marker (1 三位一体): the
 # space stays so that the marker never joins what follows into a figure.

@@ -164,9 +164,7 @@ class Grammar:
                 raise NumeralError(f"{text!r}: no whole part before the decimal point")
             toks = head
         else:
-            toks, tail = self._split_tail(toks, text)
-        if any(tk.kind == "approx" for tk in toks):
-            raise NumeralError(f"{text!r}: an approximation word inside the figure")
+            toks = self._drop_approx(toks, text)
         if toks and toks[0].vague:
             raise NumeralError(f"{text!r} is a vague amount (几 in its leading place)")
         if tail != 1 and points and any(tk.kind == "myriad" for tk in toks):
@@ -228,15 +226,25 @@ class Grammar:
             factor *= tk.value
         return factor
 
-    def _split_tail(self, toks: list[_Tok], text: str) -> tuple[list[_Tok], Decimal]:
-        """An approximation word inside the figure (十余万, 300多万): the figure before it
-        times the scale words after it."""
+    def _drop_approx(self, toks: list[_Tok], text: str) -> list[_Tok]:
+        """An approximation word inside the figure (十余万, 300多万, 二十五亿七千多万)
+        stands for the places it leaves open: the figure is read without it. It must
+        follow a digit or a place word and be followed by scale words only."""
         for i, tk in enumerate(toks):
-            if tk.kind == "approx":
-                if i == 0:
-                    raise NumeralError(f"{text!r}: no figure before {tk.text!r}")
-                return toks[:i], self._tail(toks[i + 1 :], text)
-        return toks, Decimal(1)
+            if tk.kind != "approx":
+                continue
+            rest = toks[i + 1 :]
+            prev = toks[i - 1] if i else None
+            # 4万多亿: between the two words of 万亿, read as 4万亿 (not after 亿 in 10亿余万).
+            stacked = prev is not None and prev.kind == "myriad" and rest and rest[0].kind == "myriad"
+            if prev is None or not (
+                prev.kind in ("digit", "num", "place") or (stacked and rest[0].value > prev.value)
+            ):
+                raise NumeralError(f"{text!r}: {tk.text!r} does not follow a digit or a place word")
+            if any(t.kind not in ("place", "myriad") for t in rest):
+                raise NumeralError(f"{text!r}: only scale words may follow {tk.text!r}")
+            return toks[:i] + rest
+        return toks
 
     def _whole(self, toks: list[_Tok], text: str) -> Decimal:
         if not toks:
