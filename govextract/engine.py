@@ -109,6 +109,7 @@ class _Spans:
     def __init__(self, text: str):
         self.text = text
         self._sentences: list[tuple[int, int]] | None = None
+        self._starts: list[int] = []
         self._by_gate: dict[Any, list[tuple[int, int]]] = {}
 
     def of(self, gate: Any) -> list[tuple[int, int]]:
@@ -118,17 +119,30 @@ class _Spans:
         if spans is None:
             if self._sentences is None:
                 self._sentences = [m.span() for m in _SENTENCE.finditer(self.text)]
+                self._starts = [s for s, _ in self._sentences]
             spans = []
-            for s, e in self._sentences:
-                if gate.search(self.text, s, e):
-                    if spans and s - spans[-1][1] < _GAP:
-                        # Run on through near sentences: scanning a short gap costs less
-                        # than starting another scan.
-                        spans[-1] = (spans[-1][0], e)
-                    else:
-                        spans.append((s, e))
+            for s, e in self._gated(gate):
+                if spans and s - spans[-1][1] < _GAP:
+                    # Run on through near sentences: scanning a short gap costs less
+                    # than starting another scan.
+                    spans[-1] = (spans[-1][0], e)
+                else:
+                    spans.append((s, e))
             self._by_gate[gate] = spans
         return spans
+
+    def _gated(self, gate: Any) -> Iterator[tuple[int, int]]:
+        """The sentences in which the gate finds something. One scan of the text finds the
+        candidates (most sentences have none); each is confirmed within its sentence."""
+        sentences = self._sentences or []
+        starts = self._starts
+        text, pos, end = self.text, 0, len(self.text)
+        while pos < end and (m := gate.search(text, pos)) is not None:
+            k = bisect_right(starts, m.start()) - 1
+            s, e = sentences[k]
+            if m.end() <= e or gate.search(text, s, e):
+                yield s, e
+            pos = max(e, m.start() + 1)
 
 
 def _finditer(

@@ -275,7 +275,7 @@ class Grammar:
                 lv = Decimal(1)  # 万九: 1万9千
             else:
                 lv = self._int(left, text)
-                if lv == 0:
+                if lv == 0 and all(tk.kind == "zero" for tk in left):
                     raise NumeralError(f"{text!r}: nothing before {toks[i].text!r}")
             rv = Decimal(0)
             if right:

@@ -301,9 +301,14 @@ def _expand_fragments(
         if isinstance(value, list):
             text = _alternation(str(v) for v in value)
         elif isinstance(value, dict) and set(value) == {"chars"}:
-            lex = lexicons.get(value["chars"])
-            chars = list(lex or [])
-            if not chars or not all(isinstance(c, str) and len(c) == 1 for c in chars):
+            # One character class of the keys (or items) of one lexicon or several.
+            names = value["chars"] if isinstance(value["chars"], list) else [value["chars"]]
+            chars = [c for n in names if isinstance(n, str) for c in (lexicons.get(n) or [])]
+            if (
+                not names
+                or any(not lexicons.get(n) for n in names if isinstance(n, str))
+                or not all(isinstance(c, str) and len(c) == 1 for c in chars)
+            ):
                 problems.append(
                     f"{path}: fragment {name!r}: {{chars = {value['chars']!r}}} needs a lexicon "
                     "of single characters"
