@@ -22,7 +22,7 @@ import regex
 
 from .context import Context, clause_start
 from .normalize import NormText, normalize, to_simplified
-from .numerals import NumeralError
+from .numerals import NumeralError, read_number
 from .record import KINDS, NUMERIC_KINDS, Record
 from .ruleset import TIMEOUT, Rule, RuleSet, load_rules, parse_ref
 from .subject import SubjectFinder
@@ -250,7 +250,7 @@ class Extractor:
                     # standing for the places it leaves open.
                     raw = norm.text[g[0] : scale[1]]
                 try:
-                    n = grammar.read(raw)
+                    n = read_number(raw, grammar)
                 except NumeralError as exc:
                     return f"value: {exc}"
                 value = n.value

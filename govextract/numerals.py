@@ -393,6 +393,7 @@ def _cn2an():
     return cn2an
 
 
+@lru_cache(maxsize=4096)
 def _cn2an_strict(text: str) -> Decimal | None:
     """cn2an's strict reading, for a standard numeral the grammar does not read (its
     lenient modes read 三五 as 35, so they are never used)."""
