@@ -270,7 +270,11 @@ def compile_taxonomy(
     families: dict[str, list[str]] = lexicons.get("indicator_unit") or {}
     known_units = {"%", "百分点"}
     unit_map = lexicons.get("unit") or {}
-    for word in [*lexicons.get("count_unit", []), *lexicons.get("money_unit", [])]:
+    for word in [
+        *lexicons.get("count_unit", []),
+        *lexicons.get("scale_led_unit", []),
+        *lexicons.get("money_unit", []),
+    ]:
         known_units.add(unit_map.get(word, word))
     for family, words in families.items():
         bad = [w for w in words if w not in known_units]

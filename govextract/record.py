@@ -10,12 +10,22 @@ offsets where lines start from ``line_starts(text)``, to check lines in log time
 
 from __future__ import annotations
 
-import math
 import re
 from bisect import bisect_right
-from typing import Any, Literal
+from decimal import Decimal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    ValidationInfo,
+    WithJsonSchema,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
+
+from .numerals import exact
 
 Kind = Literal["count", "percent", "change", "money", "ranking", "honour"]
 KINDS: tuple[str, ...] = ("count", "percent", "change", "money", "ranking", "honour")
@@ -31,7 +41,10 @@ class Record(BaseModel):
     doc: str
     kind: Kind
     subject: str | None = None
-    value: int | float | None = None
+    value: Annotated[
+        int | Decimal | None,
+        WithJsonSchema({"anyOf": [{"type": "number"}, {"type": "null"}], "title": "Value"}),
+    ] = None
     unit: str | None = None
     approx: bool = False
     text: str
@@ -51,18 +64,25 @@ class Record(BaseModel):
     streak: int | None = None
     indicator: str | None = None  # SPEC "Facts and indicators": the metric's canonical name
 
-    @field_validator("value")
+    @field_validator("value", mode="before")
     @classmethod
-    def _finite(cls, v: int | float | None) -> int | float | None:
+    def _exact(cls, v: Any) -> int | Decimal | None:
+        # Exact decimals: an int when integral (72816600, not 72816600.0), else the
+        # shortest Decimal (94.6); a float is taken by its shortest repr (0.1 -> 0.1).
         if v is None:
             return None
-        if isinstance(v, float):
-            if not math.isfinite(v):
-                raise ValueError("value must be finite")
-            # 72816600.0 reads better as 72816600; the scorer compares numerically.
-            if v.is_integer() and abs(v) < 2**53:
-                return int(v)
-        return v
+        if isinstance(v, bool) or not isinstance(v, int | float | Decimal | str):
+            raise ValueError("value must be a number")
+        try:
+            return exact(Decimal(v) if isinstance(v, str) else v)
+        except (ArithmeticError, ValueError) as exc:
+            raise ValueError("value must be a finite number") from exc
+
+    @field_serializer("value", when_used="json")
+    def _json_value(self, v: int | Decimal | None) -> int | float | None:
+        # pydantic's JSON mode would write a Decimal as a string; the writers print it
+        # exactly (writers.py), this mode gives the nearest float.
+        return float(v) if isinstance(v, Decimal) else v
 
     @model_validator(mode="after")
     def _span(self, info: ValidationInfo) -> Record:

@@ -3,7 +3,7 @@ exclusion rules, noise rules, fragments with examples, the HTML chrome conventio
 
 from __future__ import annotations
 
-import math
+from decimal import Decimal
 from itertools import pairwise
 from typing import Any
 
@@ -11,6 +11,7 @@ from .engine import Extractor
 from .indicators import check_taxonomy
 from .noise import NoiseRule
 from .normalize import fold_width, normalize, to_simplified
+from .numerals import exact
 from .record import Record
 from .ruleset import LINE_CUES, Cue, CueExample, Rule, RuleSet
 
@@ -20,9 +21,14 @@ NONE = "__none__"  # an expected field value meaning "must be null"
 def _same(key: str, got: Any, want: Any) -> bool:
     if want == NONE:
         return got is None
-    if key == "value" and isinstance(want, int | float) and isinstance(got, int | float):
-        return math.isclose(float(got), float(want), rel_tol=1e-9, abs_tol=1e-9)
+    if key == "value" and _number(want) and _number(got):
+        # Exact: an example's 94.6 is the decimal 94.6, and 4.6亿 must be 460000000.
+        return exact(want) == exact(got)
     return got == want
+
+
+def _number(v: Any) -> bool:
+    return isinstance(v, int | float | Decimal) and not isinstance(v, bool)
 
 
 def _matches(record: Record, want: dict[str, Any]) -> bool:

@@ -1,7 +1,7 @@
 """Rules as data: load, validate and compile the TOML rule files.
 
 A rule file may hold ``[fragments]`` (named regex pieces or word lists that
-patterns refer to as ``{NAME}``; ``{chars = ...}`` makes a character set),
+patterns refer to as ``{NAME}``; ``{charset = ...}`` and ``{chars = lexicon}`` make character sets),
 ``[fragment_examples.NAME]`` (texts a fragment must or must not match at their start),
 ``[lexicon.NAME]`` tables and lists (plain lookup data), ``[[rule]]`` entries, ``[[cue]]``
 entries (the genre's cues that ``document.py`` reads), ``[[indicator]]`` entries (the
@@ -15,15 +15,19 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import regex
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from .noise import NoiseLayer, NoiseRule, NoiseSpec, compile_noise
 from .record import KINDS, NUMERIC_KINDS
+
+if TYPE_CHECKING:
+    from .numerals import Grammar
 
 RuleKind = Literal["count", "percent", "change", "money", "ranking", "honour", "exclude"]
 # {NAME} refers to a fragment; for a character-set fragment {^NAME} is its complement and
@@ -58,10 +62,15 @@ CUE_KINDS = {
     "plan_heading": "a heading over plans and tasks: its figures are targets, not results",
     "plan_intro": "a paragraph introducing targets that dash-led paragraphs then list",
 }
-# "$group", "$group@lexicon", "$group|default", "$group@lexicon|default"
+# "$group", "$group@lexicon", "$group|default", "$group@lexicon|default", and for a
+# value "$group*10" or "$group/10" (the group's value scaled by a decimal literal).
 _GROUP_REF = regex.compile(
-    r"^\$(?P<group>[a-z][a-z0-9_]*)(?:@(?P<lexicon>[a-z][a-z0-9_]*))?(?:\|(?P<default>.*))?$"
+    r"^\$(?P<group>[a-z][a-z0-9_]*)(?:@(?P<lexicon>[a-z][a-z0-9_]*))?"
+    r"(?:(?P<op>[*/])(?P<factor>[^|]*))?(?:\|(?P<default>.*))?$"
 )
+_FACTOR = regex.compile(r"(?:\d+(?:\.\d+)?|\.\d+)")
+# Fields whose production may be scaled: they take a number.
+SCALABLE = frozenset({"value"})
 # Fields a rule may produce, and which of them take a group's text through a resolver.
 PRODUCIBLE = frozenset(
     {
@@ -273,7 +282,7 @@ class RuleSet:
     cues: list[Cue] = field(default_factory=list)
 
     def chars(self, name: str) -> frozenset[str]:
-        """The characters of a character-set fragment ({chars = ...})."""
+        """The characters of a character-set fragment ({charset = ...} or {chars = lexicon})."""
         return frozenset(self.charsets.get(name, ""))
 
     @cached_property
@@ -310,7 +319,7 @@ class RuleSet:
         """First characters of what may follow a figure as its unit: measure words,
         scale words, currencies, approximation words (lexicons and fragments of the rules)."""
         words: list[str] = []
-        for name in ("count_unit", "money_unit"):
+        for name in ("count_unit", "scale_led_unit", "money_unit"):
             lex = self.lexicons.get(name) or []
             words.extend(lex if isinstance(lex, list) else list(lex))
         for name in ("SCALE", "APPROX_MID"):
@@ -333,6 +342,16 @@ class RuleSet:
 
     def lexicon(self, name: str) -> Any:
         return self.lexicons.get(name, {})
+
+    @cached_property
+    def numerals(self) -> Grammar:
+        """The numeral grammar of these rules (their ``[lexicon.numeral_*]`` tables), or
+        the built-in one when they define none."""
+        from .numerals import Grammar, default_grammar
+
+        if "numeral_digit" not in self.lexicons:
+            return default_grammar()
+        return Grammar.from_lexicons(self.lexicons)
 
     def by_id(self, rule_id: str) -> Rule:
         for r in self.rules:
@@ -477,6 +496,13 @@ def _load(paths: tuple[str, ...]) -> RuleSet:
         for i, r in enumerate(rules):
             specs.append((path, i, r))
 
+    if "numeral_digit" in lexicons:
+        from .numerals import Grammar
+
+        try:
+            Grammar.from_lexicons(lexicons)
+        except ValueError as exc:
+            problems.append(f"numeral grammar: {exc}")
     fragments, charsets = _expand_fragments(raw_fragments, lexicons, problems)
     compiled: list[Rule] = []
     seen: dict[str, str] = {}
@@ -569,12 +595,35 @@ def _compile_noise(
 def _expand_fragments(
     raw: dict[str, tuple[str, Any]], lexicons: dict[str, Any], problems: list[str]
 ) -> tuple[dict[str, str], dict[str, str]]:
-    """Expand every fragment to a regex; return (fragments, character sets)."""
+    """Expand every fragment to a regex; return (fragments, character sets).
+
+    A fragment is a pattern string, a word list, ``{lexicon = NAME}`` (the words of a
+    lexicon), ``{chars = NAME}`` or ``{chars = [NAMES]}`` (one character class of the
+    single-character words of lexicons), ``{charset = "..."}`` (a class of the characters
+    written), or ``{pattern = ...}`` / ``{words = [...]}`` / ``{charset = ...}`` with a
+    ``description``. A character class (chars, charset) may be written ``{^NAME}`` for its
+    complement and ``{NAME.chars}`` inside a bracket expression."""
     done: dict[str, str] = {}
     charsets: dict[str, str] = {}
-    for name, (_path, value) in raw.items():
-        if isinstance(value, dict) and isinstance(value.get("chars"), str):
-            charsets[name] = value["chars"]
+    for name, (path, value) in raw.items():
+        if not isinstance(value, dict):
+            continue
+        if isinstance(value.get("charset"), str):
+            charsets[name] = value["charset"]
+        elif "chars" in value:
+            names = value["chars"] if isinstance(value["chars"], list) else [value["chars"]]
+            chars = [c for n in names if isinstance(n, str) for c in (lexicons.get(n) or [])]
+            if (
+                not names
+                or any(not isinstance(n, str) or not lexicons.get(n) for n in names)
+                or not all(isinstance(c, str) and len(c) == 1 for c in chars)
+            ):
+                problems.append(
+                    f"{path}: fragment {name!r}: {{chars = {value['chars']!r}}} needs a lexicon "
+                    "of single characters"
+                )
+            else:
+                charsets[name] = "".join(sorted(set(chars)))
 
     def expand(name: str, stack: tuple[str, ...]) -> str:
         if name in done:
@@ -583,12 +632,12 @@ def _expand_fragments(
         if isinstance(value, dict) and set(value) - {"description", "examples", "negatives"} in (
             {"pattern"},
             {"words"},
-            {"chars"},
         ):
-            key = next(k for k in ("pattern", "words", "chars") if k in value)
-            value = value[key] if key != "chars" else None
+            value = value["pattern"] if "pattern" in value else value["words"]
         if name in charsets:
             text = _char_class(charsets[name])
+        elif isinstance(value, dict) and ("chars" in value or "charset" in value):
+            text = "(?!)"  # a broken character class, reported above
         elif isinstance(value, list):
             text = _alternation(str(v) for v in value)
         elif isinstance(value, dict) and set(value) == {"lexicon"}:
@@ -616,8 +665,8 @@ def _expand_fragments(
                 problems.append(f"{path}: fragment {name!r}: {u}")
         else:
             problems.append(
-                f"{path}: fragment {name!r}: must be a pattern string, a word list, {{lexicon=...}}, "
-                "{chars=...}, or {pattern=...} / {words=[...]} with a description"
+                f"{path}: fragment {name!r}: must be a pattern string, a word list, {{lexicon = ...}}, "
+                "{chars = ...}, {charset = ...}, or {pattern = ...} / {words = [...]} with a description"
             )
             text = "(?!)"
         done[name] = text
@@ -646,7 +695,7 @@ def substitute(pattern: str, resolve: Any, charsets: dict[str, str], problems: l
             if ref not in charsets:
                 problems.append(
                     f"{{{m.group()[1:-1]}}} at position {m.start()}: "
-                    f"{ref} is not a character set ({{chars = ...}})"
+                    f"{ref} is not a character set ({{charset = ...}} or {{chars = lexicon}})"
                 )
                 return "(?!)"
             return _class_chars(charsets[ref]) if chars else _char_class(charsets[ref], negate=True)
@@ -659,14 +708,45 @@ def substitute(pattern: str, resolve: Any, charsets: dict[str, str], problems: l
     return _REF.sub(sub, pattern)
 
 
-def parse_ref(value: Any) -> tuple[str, str | None, str | None] | None:
-    """("group", "lexicon" or None, "default" or None) of a production like "$dir@direction"."""
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """A production that refers to a group: ``$num``, ``$dir@direction``, ``$basis|null``,
+    ``$num*10``. ``scale`` is the exact factor of ``*`` (or ``1/factor`` of ``/``)."""
+
+    group: str
+    lexicon: str | None = None
+    default: str | None = None
+    op: str | None = None
+    factor: str | None = None
+
+    @property
+    def scale(self) -> Decimal | None:
+        if self.op is None or self.factor is None or not _FACTOR.fullmatch(self.factor):
+            return None
+        f = Decimal(self.factor)
+        if f == 0:
+            return None
+        return f if self.op == "*" else Decimal(1) / f if _exact_inverse(f) else None
+
+
+def _exact_inverse(f: Decimal) -> bool:
+    """Whether 1/f is a finite decimal (f = 2^a 5^b times a power of ten)."""
+    n, _ = f.as_integer_ratio()
+    for p in (2, 5):
+        while n % p == 0:
+            n //= p
+    return n == 1
+
+
+def parse_ref(value: Any) -> Ref | None:
+    """The group reference of a production like "$dir@direction" or "$num*10", or None
+    for a literal."""
     if not isinstance(value, str):
         return None
     m = _GROUP_REF.match(value)
     if not m:
         return None
-    return m.group("group"), m.group("lexicon"), m.group("default")
+    return Ref(m.group("group"), m.group("lexicon"), m.group("default"), m.group("op"), m.group("factor"))
 
 
 def expand_pattern(
@@ -713,18 +793,24 @@ def _compile_rule(
         ref = parse_ref(value)
         if isinstance(value, str) and value.startswith("$") and ref is None:
             problems.append(
-                f"{label}: produce.{key}: {value!r} is not $group, $group@lexicon or $group|default"
+                f"{label}: produce.{key}: {value!r} is not $group, $group@lexicon, $group|default "
+                "or (for value) $group*FACTOR or $group/FACTOR"
             )
             ok = False
         elif ref is not None:
-            group, lexicon, _ = ref
+            group, lexicon = ref.group, ref.lexicon
+            if ref.op is not None:
+                problem = _scale_problem(key, ref)
+                if problem:
+                    problems.append(f"{label}: produce.{key}: {value!r}: {problem}")
+                    ok = False
             if group not in groups:
                 problems.append(f"{label}: produce.{key}: the pattern has no group (?P<{group}>...)")
                 ok = False
             if lexicon is not None and not isinstance(lexicons.get(lexicon), dict):
                 problems.append(f"{label}: produce.{key}: no lexicon table [lexicon.{lexicon}]")
                 ok = False
-        if key == "sign" and (ref is None or ref[1] is None):
+        if key == "sign" and (ref is None or ref.lexicon is None):
             problems.append(f'{label}: produce.sign must look its group up in a lexicon: "$dir@direction"')
             ok = False
     if spec.anchor and spec.anchor not in groups:
@@ -821,6 +907,20 @@ def _compile_cues(
             continue
         out.append(Cue(spec=spec, file=path, regex=rx, values=values))
     return out
+
+
+def _scale_problem(key: str, ref: Ref) -> str:
+    if key not in SCALABLE:
+        return f"only {', '.join(sorted(SCALABLE))} can be scaled (* or /)"
+    if ref.lexicon is not None:
+        return "a looked-up value cannot be scaled"
+    if not ref.factor or not _FACTOR.fullmatch(ref.factor):
+        return f'the factor after {ref.op} must be a decimal number, e.g. "$num*10" or "$num/10"'
+    if Decimal(ref.factor) == 0:
+        return "the factor must not be zero"
+    if ref.scale is None:
+        return f"1/{ref.factor} is not a finite decimal: write the factor it multiplies by with *"
+    return ""
 
 
 _GATES: dict[str, Any] = {}
