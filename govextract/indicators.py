@@ -123,6 +123,9 @@ class Taxonomy:
         conjunct: Any,
         junk: Any,
         topics: Any,
+        all_words: Any,
+        item: Any,
+        complete: Any,
     ):
         self.indicators = indicators
         self._free_before = free_before
@@ -133,6 +136,10 @@ class Taxonomy:
         self._conjunct = conjunct
         self._junk = junk
         self._topics = topics
+        self._all_words = all_words
+        self._item = item
+        self._complete = complete
+        self._metric_cache: dict[str, bool] = {}
         self._by_fit: dict[tuple[str, str | None], list[Indicator]] = {}
         self._cache: dict[tuple[str, str, str | None], tuple[Indicator, int] | None] = {}
 
@@ -156,14 +163,33 @@ class Taxonomy:
         at its ends, extended to the left by ``context`` (the figure's sentence up to the
         figure): by the words before the subject when it stands there (a subject may
         leave out the verb or qualifier that says which metric it is: 破获|刑事案件,
-        受理审查|起诉案件), else by the whole context (the verb before a figure whose
-        subject follows it: 破获|118起|养老诈骗案件)."""
+        受理审查|起诉案件), also when it stands there only without the words that say
+        "all of them" (立各类刑事案件 for 立刑事案件); by the words before the longest
+        beginning of it that the sentence has, for a subject the Document composed
+        (受理审查起诉案件71件91人: 受理|审查起诉人数; 刑事、治安案件: 全市|刑事案件);
+        else by the whole context (the verb before a figure whose subject follows it:
+        破获|118起|养老诈骗案件)."""
         core = self._junk.sub("", self._noise.sub("", to_simplified(subject)))
-        if context and core:
-            text = self._noise.sub("", to_simplified(context))
-            at = text.rfind(core)
-            core = text[: at + len(core)] if at >= 0 else text + core
-        return core
+        if not context or not core:
+            return core
+        text = self._noise.sub("", to_simplified(context))
+        at = text.rfind(core)
+        if at >= 0:
+            return text[: at + len(core)]
+        text = self._all_words.sub("", text)
+        core = self._all_words.sub("", core) or core
+        at = text.rfind(core)
+        if at >= 0:
+            return text[: at + len(core)]
+        # A beginning of at least two characters and two fifths of the subject: 命案 of
+        # 命案发案数 (全省命案、五类案件...发案数), 审查起诉 of 审查起诉人数.
+        for n in range(len(core) - 1, 1, -1):
+            if 5 * n < 2 * len(core):
+                break
+            at = text.rfind(core[:n])
+            if at >= 0:
+                return text[:at] + core
+        return text + core
 
     def _fitting(self, kind: str, unit: str | None) -> list[Indicator]:
         key = (kind, unit)
@@ -177,14 +203,35 @@ class Taxonomy:
         that do not narrow (各类, 全年, 共, 公安机关, a year) are taken off its end; then
         what is left must be nothing, a sign or a digit (not the 、 after another noun:
         交通、火灾事故), or a place (a name ending in 市, 县, 区 ..., not 社区 or 景区).
-        A verb behind such words still narrows: 审结各类|审查逮捕案件."""
+        A verb behind such words still narrows: 审结各类|审查逮捕案件. A metric of its
+        own joined by 、 or 和 (刑事治安警情、|刑事立案; 公众安全感和|执法满意度), or a
+        noun with its head (五类案件、|两抢案件), shares no words with the phrase: it is
+        free too."""
         before = self._free_before.sub("", before)
         if not before:
+            return True
+        item = self._item.search(before)
+        if item is not None and (self._complete.search(item.group(1)) or self._is_metric(item.group(1))):
             return True
         last = before[-1]
         if not ("\u3400" <= last <= "\u9fff" or "\uf900" <= last <= "\ufaff"):
             return not self._conjunct.search(before)
         return last in self._place_suffix and len(before) >= 2 and not self._not_place.search(before)
+
+    def _is_metric(self, phrase: str) -> bool:
+        """Whether a phrase is a metric of the taxonomy (whatever its figure's kind)."""
+        known = self._metric_cache.get(phrase)
+        if known is None:
+            known = False
+            for ind in self.indicators:
+                m = ind.pattern.search(phrase)
+                if m is not None and m.start() < len(phrase) and self.free(phrase[: m.start()]):
+                    known = True
+                    break
+            if len(self._metric_cache) >= _CACHE_MAX:
+                self._metric_cache.clear()
+            self._metric_cache[phrase] = known
+        return known
 
     def matches(
         self, kind: str, subject: str | None, unit: str | None, context: str | None = None
@@ -333,6 +380,9 @@ def compile_taxonomy(
         ("INDICATOR_TAIL", "(?!)"),
         ("INDICATOR_CONJUNCT", "(?!)"),
         ("INDICATOR_JUNK", "(?!)"),
+        ("INDICATOR_ALL", "(?!)"),
+        ("INDICATOR_ITEM", "(?!)"),
+        ("INDICATOR_COMPLETE", "(?!)"),
     ):
         unknown: list[str] = []
         text = expand("{" + name + "}", unknown)
@@ -342,7 +392,15 @@ def compile_taxonomy(
     return Taxonomy(
         compiled,
         free_before=regex.compile(
-            "(?:" + _alternation(lex.get("indicator_free_before", [])) + r"|(?<=\d)年度?|(?<=\d)月份?)+$"
+            # Words that do not narrow, a year or a month, a figure's unit (its digits are a
+            # sign): the figure counting who acted (3.2万个|人民调解组织|调解纠纷), the one
+            # before in a list (上升15.92个百分点和|...), and the share of people who hold a
+            # view (64.98%的群众|认为治安好于去年的群众).
+            "(?:"
+            + _alternation(lex.get("indicator_free_before", []))
+            + r"|(?<=\d)年度?|(?<=\d)月份?|(?<=\d)[万千百]?[个家]|(?<=\d)个?百分点|(?<=%)的"
+            + _alternation(lex.get("indicator_respondents", []))
+            + ")+$"
         ),
         place_suffix=str(lex.get("indicator_place_suffix", "")),
         # Words that end no place name (乡镇), and words that may (城区: 下城区 is one).
@@ -357,6 +415,9 @@ def compile_taxonomy(
         tail=cleaning[1],
         conjunct=cleaning[2],
         junk=cleaning[3],
+        all_words=cleaning[4],
+        item=cleaning[5],
+        complete=cleaning[6],
         topics=regex.compile(_alternation(lex.get("indicator_topics", []))),
     )
 

@@ -85,15 +85,28 @@ def test_the_taxonomy_covers_the_genres_recurring_metrics():
         ("count", "刑事案件", "起", "今年以来共破获刑事案件", "刑事案件破案数"),
         ("count", "刑事案件", "起", "全市立刑事案件", "刑事案件立案数"),
         # a subject after its figure takes the verb before the figure
-        ("count", "养老诈骗犯罪案件", "起", "破获", None),
+        ("count", "养老诈骗犯罪案件", "起", "破获", "养老诈骗案件破案数"),
         ("count", "电信诈骗案件", "起", "破获", "电信网络诈骗案件破案数"),
+        ("count", "养老诈骗犯罪案件", "起", "打掉", None),
+        # a subject without the words saying "all of them" still finds its verb
+        ("count", "立刑事案件", "起", "今年全县公安机关共立各类刑事案件", "刑事案件立案数"),
+        ("count", "法院审结案件", "件", "去年全市法院审结各类案件", "审结案件数"),
         # a verb hidden behind a word that does not narrow still narrows
         ("count", "逮捕案件", "件", "共审结各类审查逮捕案件", "审结审查逮捕件数"),
         ("count", "逮捕案件", "件", "共受理各类审查逮捕案件", "审查逮捕件数"),
-        # the second figure of 受理案件71件91人 is about people
-        ("count", "逮捕案件", "人", "共受理各类审查逮捕案件71件", "审查逮捕人数"),
-        # ... and a change of either is ambiguous
-        ("change", "受理审查起诉案件", "%", None, None),
+        # the second figure of 受理案件71件91人 is about people (the Document names them
+        # 审查逮捕人数): the verb before the beginning of that subject says the stage
+        ("count", "审查逮捕人数", "人", "共受理各类审查逮捕案件71件", "审查逮捕人数"),
+        ("count", "审查逮捕人数", "人", "共审结各类审查逮捕案件40件", "审结审查逮捕人数"),
+        ("change", "审查起诉人数", "%", "审结审查起诉案件50件64人，同比分别下降7%、", "审结审查起诉人数"),
+        # ... a case noun counts cases, whatever the unit says
+        ("count", "逮捕案件", "人", "共受理各类审查逮捕案件71件", None),
+        ("change", "受理审查起诉案件", "%", None, "审查起诉件数"),
+        # a noun the Document shared out of a list (刑事、治安案件) takes the words before
+        # the list; the last of the list does not (it may share the first's words)
+        ("change", "刑事案件", "%", "今年以来全县刑事、治安案件同比分别下降", "刑事案件数"),
+        ("change", "治安案件", "%", "今年以来全县刑事、治安案件同比分别下降8%、", None),
+        ("change", "命案发案数", "%", "全市命案、盗窃案件发案数分别下降", "命案发案数"),
         # narrowing words before the phrase
         ("count", "部督毒品案件", "起", None, None),
         ("percent", "七类案件破案率", "%", None, "七类严重暴力案件破案率"),
@@ -107,9 +120,12 @@ def test_the_taxonomy_covers_the_genres_recurring_metrics():
         # a noun joined to another by 、 may share its words, and a list of figures
         ("change", "火灾事故", "%", "重特大交通、火灾事故分别下降", None),
         ("change", "侵财案件发案", "%", "刑事发案同比下降2.9%、侵财案件发案", "侵财案件数"),
-        # a bare verb: its object is in another clause
-        ("count", "批准逮捕", "人", "批准逮捕", None),
+        # a bare verb: its object is in another clause, unless the verb says it (逮捕 is of
+        # people or cases, 不起诉 too)
         ("count", "审结", "件", "审结", None),
+        ("count", "批准逮捕", "人", "批准逮捕", "批准逮捕人数"),
+        ("count", "不起诉", "件", "今年共不起诉", "不起诉件数"),
+        ("count", "批准逮捕", "人", "受理审查逮捕未成年人案件6件7人，批准逮捕", None),
         # mass of drugs is a seizure; a count of drugs is not
         ("count", "毒品", "千克", None, "缴获毒品数量"),
         ("count", "毒品", "起", None, None),
@@ -118,7 +134,10 @@ def test_the_taxonomy_covers_the_genres_recurring_metrics():
         ("count", "犯罪嫌疑人", "人", "全年共破获刑事案件5100起，抓获犯罪嫌疑人", "抓获犯罪嫌疑人数"),
         ("count", "涉毒团伙", "个", "专项行动中打掉", None),
         # stray signs of a broken gloss do not hide the words before the subject
-        ("change", ")执法满意度指数", "%", "群众安全感和政法机关执法满意度指数", None),
+        # ... and a metric of its own before 和 or 、 shares no words with it
+        ("change", ")执法满意度指数", "%", "群众安全感和政法机关执法满意度指数", "执法满意度"),
+        ("change", "刑事立案", "%", "全省刑事治安警情、刑事立案同比分别下降", "刑事案件立案数"),
+        ("change", "两抢案件", "%", "八类案件、两抢案件分别下降", "两抢案件数"),
         ("change", ")执法满意度指数", "%", "今年政法机关执法满意度指数", "执法满意度"),
         # 受理 counts the cases left from before too; 新收 does not
         ("count", "新收案件数", "件", None, "新收案件数"),
@@ -128,6 +147,18 @@ def test_the_taxonomy_covers_the_genres_recurring_metrics():
         # a bare 化解率 may be of petitions or disputes
         ("percent", "化解率", "%", None, None),
         ("percent", "调解成功率", "%", None, "矛盾纠纷化解率"),
+        ("percent", "调处率", "%", None, "矛盾纠纷调处率"),
+        # who acted, counted before its act, and a survey's respondents do not narrow
+        ("count", "调解纠纷", "件", "全省2.1万个人民调解组织调解纠纷", "矛盾纠纷化解数"),
+        ("count", "调解纠纷", "件", "全省2.1万个乡镇调解纠纷", None),
+        ("percent", "认为治安好于去年的群众", "%", "民意调查中有", "认为治安好转的群众比例"),
+        (
+            "change",
+            "认为治安好于去年的群众",
+            "百分点",
+            "调查中有71.2%的群众认为治安好于去年，",
+            "认为治安好转的群众比例",
+        ),
     ],
 )
 def test_indicator_of(kind, subject, unit, context, expected):
