@@ -13,7 +13,7 @@ and the record's kind and unit fit the entry. The words before the subject in th
 figure's sentence count as part of it (a subject may leave out the verb that says which
 metric it is). Of several entries the longest phrase wins; two entries matching equally
 long phrases mean the subject is ambiguous: no indicator. An entry marked ``total`` gets
-none when the sentence before the figure names a narrower topic (a campaign's results:
+none when the words just before the figure name a narrower topic (a campaign's results:
 ``打掉涉毒团伙12个，抓获犯罪嫌疑人...``). Precision first: a wrong indicator puts a figure
 in the wrong column of a table.
 
@@ -37,6 +37,11 @@ IndicatorKind = Literal["count", "percent", "money"]
 INDICATOR_KINDS: frozenset[str] = frozenset({"count", "percent", "money", "change"})
 _CACHE_MAX = 50_000
 _REACH = 32  # characters of a phrase that can matter: the longest pattern and what precedes it
+# How far before a total's phrase a narrower topic makes it the topic's: the genre names a
+# campaign just before its results (打掉黑恶势力犯罪团伙4个，破获刑事案件26起: 9 characters;
+# 23 at most in ../shared/dev); a topic further back in a long run-on sentence is another
+# item's.
+_TOPIC_REACH = 48
 
 
 class SubjectExample(BaseModel):
@@ -299,7 +304,7 @@ class Taxonomy:
         # The phrase ends s, s starts the last _REACH characters of core (without link
         # words at their end): where the phrase starts in core.
         start = len(core) - len(core[-_REACH:]) + len(s) - length
-        if ind.spec.total and self._topics.search(core, 0, start):
+        if ind.spec.total and self._topics.search(core, max(0, start - _TOPIC_REACH), start):
             return None
         return ind.name
 

@@ -137,6 +137,15 @@ def test_the_taxonomy_covers_the_genres_recurring_metrics():
         ("count", "犯罪嫌疑人", "人", "专项行动中打掉涉毒团伙12个，抓获犯罪嫌疑人", None),
         ("count", "犯罪嫌疑人", "人", "全年共破获刑事案件5100起，抓获犯罪嫌疑人", "抓获犯罪嫌疑人数"),
         ("count", "涉毒团伙", "个", "专项行动中打掉", None),
+        # ... named just before it, not by another item far back in a run-on sentence
+        (
+            "percent",
+            "审限内结案率",
+            "%",
+            "去年未成年人犯罪案件下降8%，政务服务能力位居全省前列，全市法院审结各类案件12.6万件，较上年增长9%，审限内结案率",
+            "审限内结案率",
+        ),
+        ("percent", "审限内结案率", "%", "立案办理公益诉讼案件120件，审限内结案率", None),
         # stray signs of a broken gloss do not hide the words before the subject
         # ... and a metric of its own before 和 or 、 shares no words with it
         ("change", ")执法满意度指数", "%", "群众安全感和政法机关执法满意度指数", "执法满意度"),
