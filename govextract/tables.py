@@ -23,8 +23,6 @@ from decimal import Decimal
 from html import escape
 from typing import IO, Any
 
-import orjson
-
 from .record import KINDS, NUMERIC_KINDS, Record
 from .writers import json_bytes
 
