@@ -340,6 +340,7 @@ class YearStep:
         self.year_rx = regex.compile(ruleset.fragments.get("YEAR", "(?!)"))
 
     def run(self, doc: Document, chosen: list[Candidate]) -> None:
+        self.doc = doc
         for c in chosen:
             c.fields["year"] = self.year(doc, c)
 
@@ -409,13 +410,12 @@ class YearStep:
                 return earlier[-1].year
         return art.period
 
-    @staticmethod
-    def _latest(stated: list, rel: list[tuple[int, int, int]], art) -> int | None:
+    def _latest(self, stated: list, rel: list[tuple[int, int, int]], art) -> int | None:
         best_pos, best = -1, None
         if stated:
             best_pos, best = stated[-1].start, stated[-1].year
         if rel and rel[-1][0] > best_pos:
-            anchor = art.dct if art.dct is not None else art.period
+            anchor = self.doc.writing_year(art)
             if anchor is not None:
                 return anchor + rel[-1][2]
             return None

@@ -59,6 +59,7 @@ CUE_KINDS = {
     "plan": "a word of plans and goals: a year it governs is not a figure's year",
     "review": "a year that a text reviews: 过去的2022年, 报告了2018年工作",
     "review_event": "an event held after the year it reviews: 2006年度...表彰会",
+    "review_past": "a review of the past year named without its year: 过去一年, 一年来",
     "plan_heading": "a heading over plans and tasks: its figures are targets, not results",
     "plan_intro": "a paragraph introducing targets that dash-led paragraphs then list",
 }

@@ -216,10 +216,12 @@ class SubjectFinder:
                 break
         # A verb opening the phrase acts on what is counted: 办理法律援助 -> 法律援助 (a verb
         # inside a noun stays: 平安建设知晓率, 调解员协会).
-        for _ in range(2):  # 立案办理食品安全案件: verb after verb
+        for turn in range(2):  # 立案办理食品安全案件: verb after verb
             v = self._verb_start.match(phrase)
             if not (
                 v
+                # 受理审查起诉案件: two verbs left after one is cut name a procedure
+                and not (turn and self._verb_start.match(phrase[v.end() :]))
                 and not self._noun_suffix.match(phrase, v.end())
                 and len(phrase) - v.end() >= 4  # 打击战果, 发放执行款: a short head keeps its verb
                 and phrase[v.end() :] not in self._attributes  # 涉及人数 is a noun
