@@ -219,12 +219,17 @@ class Document:
                 ln.number = _ordinal(m.group(ln.marker), ln.marker)
                 if ln.marker == "digit":
                     previous = ln.number
+            f = furniture.match(w)
+            if f is not None and f.groupdict().get("closing"):
+                ln.kind, ln.cue = "furniture", "closing"  # a page's footer, however long
+                continue
             if e - s > _LINE_CUE_MAX:
                 continue  # a paragraph: line cues describe short lines
             if dateline.search(w):
                 ln.kind = "dateline"
-            elif furniture.match(w) or _menu(w):
+            elif f is not None or _menu(w):
                 ln.kind = "furniture"
+                ln.cue = "page" if f is not None and f.groupdict().get("page") else None
             elif credit.match(w):
                 ln.kind = "credit"
                 ln.cue = credit.match(w).group("closing") and "closing"
@@ -239,6 +244,24 @@ class Document:
                 ln.kind = "item"
             elif self._headline_like(ln):
                 ln.kind = "headline"
+        # A short line that opens a block right above its first 一、 heading is the title of
+        # a document (某县检察院业务数据情况 / 一、刑事检察).
+        for ln in self.lines:
+            nxt = self.lines[ln.index + 1] if ln.index + 1 < len(self.lines) else None
+            if (
+                ln.kind == "body"
+                and nxt is not None
+                and nxt.marker == "cn"
+                and not nxt.blank_before
+                and nxt.kind != "blank"
+                and (ln.index == 0 or ln.blank_before or self.lines[ln.index - 1].kind == "blank")
+                and ln.end - ln.start <= _HEADLINE_MAX
+                and not self._sentence_like(*ln.span)
+                and self.text[ln.start : ln.end].rstrip(_SPACES)[-1:] not in self.clause_end
+            ):
+                ln.kind = "headline"
+                if nxt.number == 1:
+                    ln.cue = "headline"  # a document's title over its 一、: a new document
         # A short line right above a dateline or a byline is the title of what follows.
         for ln in self.lines:
             if ln.kind not in ("dateline", "byline"):
@@ -272,6 +295,9 @@ class Document:
         body = self.text[s:e].rstrip(_SPACES)
         if body and body[-1] in "。；;":
             return False
+        opener = self.rules.cue("opener").match(body)
+        if opener is not None and body[opener.end() : opener.end() + 1] in ("，", ","):
+            return False  # 与此同时，...: a sentence (cut short), not a title
         if self._standalone(ln):
             return True
         # Between body lines without blank lines (a paragraph a line), a short line with no
@@ -362,13 +388,21 @@ class Document:
             self.places.append(mention)
         # Topic: a place that opens its clause (after time words and discourse markers), or
         # acts (an organ named after it), or heads a chain (武汉市江岸区).
+        last: PlaceMention | None = None
         for m in self.places:
             if m.role in ("title", "venue"):
                 continue
             cs, _ = self.clause(m.start)
             head = text[cs : m.start]
-            if m.role == "agent" or self.opens(head):
+            if cs > 0 and text[cs - 1] == "、":
+                # An item of a list is what the item before it is: 其中甲县、乙县 (topics),
+                # 对接雄安新区、北京城市副中心 (objects).
+                opens = last is not None and last.end == cs - 1 and last.role in ("topic", "campaign")
+            else:
+                opens = self.opens(head)
+            if m.role == "agent" or opens:
                 m.role = "topic" if m.role != "campaign" else "campaign"
+            last = m
         self._place_starts = [m.start for m in self.places]
 
     def places_in(self, start: int, end: int) -> list[PlaceMention]:
@@ -517,17 +551,27 @@ class Document:
                 j = k
                 kinds: set[str] = set()
                 strong = False
+                after_close = k
                 while j < len(lines) and lines[j].kind in (*head_kinds, "blank", "credit"):
                     kinds.add(lines[j].kind)
-                    strong = strong or lines[j].cue == "headline"
-                    closed = closed or lines[j].cue == "closing"
+                    # a breadcrumb begins a page
+                    strong = strong or lines[j].cue in ("headline", "page")
+                    if lines[j].cue == "closing":
+                        closed = True
+                        after_close = j + 1  # the article starts after the footer
                     j += 1
                 opens_lead = j < len(lines) and (
                     lead.match(self.text, *self._lead_window(lines[j]))
                     or byline.search(self.written(lines[j])[:40])
                 )
-                head = [i for i in range(k, j) if lines[i].kind not in ("blank", "credit")]
-                if seen_body and (kinds & {"dateline", "byline"} or opens_lead or strong or closed):
+                head = [
+                    i
+                    for i in range(after_close, j)
+                    if lines[i].kind not in ("blank", "credit") and lines[i].cue != "closing"
+                ]
+                # page chrome with a headline after a body: another page's article
+                chrome = {"furniture", "headline"} <= kinds
+                if seen_body and (kinds & {"dateline", "byline"} or opens_lead or strong or closed or chrome):
                     first = head[0] if head else j
                     if first < j and lines[first].kind == "furniture":
                         first = next((i for i in head if lines[i].kind != "furniture"), first)
@@ -539,7 +583,8 @@ class Document:
             if seen_body and (closed or lead.match(self.text, *self._lead_window(ln))):
                 starts.append(k)  # 本报讯 opening a paragraph, or a body after 责任编辑: a new item
                 closed = False
-            seen_body = True
+            # a heading under a headline (——在某区人代会上) is still the head of the article
+            seen_body = seen_body or ln.kind != "heading"
             k += 1
         starts = sorted(set(starts))
         starts = self._turns(starts)
@@ -566,17 +611,36 @@ class Document:
             out.append(a)
             if self._count_national(self.lines[a].start, self.lines[b - 1].end) >= 3:
                 continue  # a report about the whole country names provinces one after another
-            current: Place | None = None
-            for k, topic in self._blocks(a, b):
+            # A head block's place frames what follows (江西 headline: 新余市 and 井冈山市 inside it).
+            # The first place the body speaks of frames it too (三明市 headline, 东山县 first).
+            head = self._head_place(a, b)
+            frame: list[Place] = [head] if head is not None else []
+            first = True
+            for k, topic, headed in self._blocks(a, b):
+                opening, first = first, False  # the block right under the head
                 if topic is None:
                     continue
-                if k > a and current is not None and not current.kin(topic):
+                if any(f.kin(topic) for f in frame):
+                    pass
+                elif opening or not frame:
+                    frame.append(topic)
+                else:
                     out.append(k)
-                    self._weak.add(k)
-                    current = topic
-                elif current is None:
-                    current = topic
+                    if not headed:  # under a headline of its own it is dated on its own
+                        self._weak.add(k)
+                    frame = [topic]
         return out
+
+    def _head_place(self, a: int, b: int) -> Place | None:
+        """The place of the headlines, datelines and bylines that open lines [a, b)."""
+        found: list[PlaceMention] = []
+        for k in range(a, b):
+            ln = self.lines[k]
+            if ln.kind in ("body", "item", "heading"):
+                break
+            if ln.kind in ("headline", "dateline", "byline"):
+                found.extend(m for m in self.places_in(*ln.span) if m.role not in ("title", "venue"))
+        return _most_specific(found) if found else None
 
     def _blocks(self, a: int, b: int):
         """(first line, topic place) of each block of lines between blank lines in [a, b)."""
@@ -592,14 +656,19 @@ class Document:
             # The topic is in the block's text, not in its headings (一、刑事检察工作).
             body = [ln for ln in self.lines[k:j] if ln.kind in ("body", "item")]
             if body:
-                yield k, self._block_topic(body[0].start, body[-1].end)
+                # Under a headline of its own, any place the text opens with is what it is about
+                # (公众安全感居全区第一 / ...放在某县城...).
+                headed = self.lines[k].kind == "headline"
+                yield k, self._block_topic(body[0].start, body[-1].end, headed), headed
             k = j
 
-    def _block_topic(self, start: int, end: int) -> Place | None:
-        """The place a block's first two sentences speak of, in topic position."""
+    def _block_topic(self, start: int, end: int, headed: bool = False) -> Place | None:
+        """The place a block's first two sentences speak of, in topic position (any place
+        but a title's or a venue's when the block has a headline)."""
+        roles = ("topic", "agent", "campaign", "plain") if headed else ("topic", "agent", "campaign")
         for s, e in self.sentences_of(start, end)[:2]:
             for m in self.places_in(s, e):
-                if m.role in ("topic", "agent", "campaign"):
+                if m.role in roles:
                     return m.place
         return None
 

@@ -42,6 +42,11 @@ _NARROW = 0.4
 # Across a blank line, a line must fill this share of its column's width: wrapped lines
 # of a PDF text box fill 0.86-1.0 of it, a headline that happens to be long rarely does.
 _BLOCK_FULL = 0.85
+# The widest wrap width a page, a PDF column or a terminal has, in half-width columns
+# (80 Han characters).
+_MAX_WRAP = 160
+# Across a blank line, a piece of a sentence cut out by markup is at most this long.
+_PIECE = 40
 # Lines of a block within this share of each other's width make a column of their own.
 _COLUMN = 0.8
 _NEWLINE = regex.compile(r"\n")
@@ -188,9 +193,12 @@ def _set_apart(text: str, rules: RuleSet) -> tuple[set[int], set[int]]:
     credit, page chrome or a title shape opens them, or a news lead: rules/document.toml),
     and of those that are whole lines, never going on into the next (all but the leads)."""
     whole: set[int] = set()
+    ends = rules.chars("SENTENCE_END") - {"\n"}
     for kind in LINE_CUES:
         for m in rules.cue(kind).finditer(text):
-            whole.add(text.rfind("\n", 0, m.start()) + 1)
+            ls = text.rfind("\n", 0, m.start()) + 1
+            if not ends.intersection(text[ls : m.start()]):
+                whole.add(ls)  # a credit after a finished sentence, (记者 张三), ends a paragraph's line
     apart = set(whole)
     for m in rules.cue("lead").finditer(text):
         ls = text.rfind("\n", 0, m.start()) + 1
@@ -363,7 +371,7 @@ class _Joiner:
         if not _word_char(nxt) or self.marker.match(text, j):
             return False
         k = bisect_right(self.starts, i) - 1
-        if self.goes_on.search(text, self.starts[k], i):
+        if self.goes_on.search(text, self.starts[k], i) and (breaks == 1 or self._piece(k, i, j)):
             return True  # 入选...暨 / 获得“全国民主法治: the sentence goes on
         width = self.widths[k]
         ref = self._column(k)
@@ -405,6 +413,14 @@ class _Joiner:
             and not self.marker.match(text, ls)
         )
 
+    def _piece(self, k: int, i: int, j: int) -> bool:
+        """Across a blank line, whether one side is a short piece (a link's text cut out of
+        its sentence by markup) rather than two paragraphs: two long ones are two texts,
+        the first cut short (an excerpt), however its last clause ends."""
+        end = self.text.find("\n", j)
+        below = (end if end != -1 else len(self.text)) - j
+        return min(i - self.starts[k], below) <= _PIECE
+
     def _in_line(self, i: int) -> bool:
         """Whether the figure ending at ``i`` follows other text on its line."""
         text = self.text
@@ -427,7 +443,8 @@ class _Joiner:
         filled = sorted(w for w in self.widths if w)
         self._width = filled[(3 * len(filled)) // 4]
         self._columns: dict[int, float] = {}
-        return filled[-1] > _WIDEST * self._width
+        # No page or terminal wraps lines that wide: those are paragraphs of varied length.
+        return filled[-1] > _WIDEST * self._width or self._width > _MAX_WRAP
 
     def _column(self, k: int) -> float:
         """The width the lines around line ``k`` are wrapped at: that of its block (the

@@ -79,6 +79,47 @@ def test_a_report_without_headline_turns_the_page_to_its_place(extractor, script
 
 
 @SCRIPTS
+def test_excerpts_cut_short_on_one_page_stay_apart(extractor, script):
+    # Excerpts of other pages, each cut off mid-sentence, one after another: a footer, a
+    # document title over its 一、, a headline over a text that opens in another province,
+    # and a breadcrumb each begin another article; a paragraph cut short is no headline
+    # and is not joined to the next across the blank line.
+    page = (
+        "大同区公安分局2019年工作综述\n\n"
+        "2019年，全区共破获刑事案件640起，同比上升8.2%，治安形势持续向好，群众安全感进一步提升，"
+        "为下一步工作打下了坚实基础。同时，在不断深化警务改革的基础上，全区各派出所还推行了"
+        "社区民警专职化、警务室标准化、巡逻防控网格化、服务群众便利化、信息采集智能\n\n"
+        "版权所有：某某融媒体中心\n\n"
+        "兴山县人民法院审判执行工作情况\n"
+        "一、审判工作\n"
+        "本院上半年共受理各类案件1020件，审结968件，结案率94.9%。\n\n"
+        "与此同时，全院还开展了诉源治理\n\n"
+        "群众满意度居全省前列\n"
+        "十多年来，盘州市的夜市一直灯火通明。全市刑事案件发案数逐年下降，今年已下降到1200起。\n\n"
+        "当前位置：首页 > 政法动态\n\n"
+        "禁毒工作新闻发布会召开\n\n"
+        "梅州市禁毒委员会通报，全市全年查获吸毒人员520人。\n"
+    )
+    records = _run(extractor, page, script)
+    assert _find(records, "640起", script).region == "大同区"
+    assert _find(records, "1020件", script).region == "兴山县"
+    assert _find(records, "94.9%", script).region == "兴山县"
+    assert _find(records, "1200起", script).region == "盘州市"
+    assert _find(records, "520人", script).region == "梅州市"
+
+
+@SCRIPTS
+def test_places_listed_as_objects_do_not_turn_the_page(extractor, script):
+    page = (
+        "临沂市平安建设综述\n\n"
+        "全市共化解矛盾纠纷5600件。\n\n"
+        "我市主动服务大局，深度对接雄安新区、北京新机场建设，全市新建调解室120个。\n"
+    )
+    records = _run(extractor, page, script)
+    assert _find(records, "120个", script).region == "临沂市"
+
+
+@SCRIPTS
 def test_headline_and_dateline_periods(extractor, script):
     page = "2019年度平安建设工作总结\n\n全县共排查矛盾纠纷1520件，调处成功率98.2%。\n"
     records = _run(extractor, page, script)

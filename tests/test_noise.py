@@ -4,6 +4,7 @@ fragments, line rejoining and line numbers, page furniture and HTML chrome as da
 from __future__ import annotations
 
 import unicodedata
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -108,7 +109,7 @@ def test_pinyin_inside_a_figure_stays_in_the_anchor():
 
 def test_pinyin_in_a_direction_word_keeps_the_change():
     (r,) = extract("群众安全感同比上(shàng)升5.1%。")
-    assert (r.kind, r.value, r.unit, r.basis) == ("change", 5.1, "%", "同比")
+    assert (r.kind, r.value, r.unit, r.basis) == ("change", Decimal("5.1"), "%", "同比")
     assert r.text == "同比上(shàng)升5.1%"
 
 
@@ -216,7 +217,7 @@ def test_lines_rejoin_within_paragraphs_only():
     records = extract(WRAPPED)
     first = next(r for r in records if r.value == 86)
     assert "编者按" not in first.subject
-    assert next(r for r in records if r.value == -12.4).subject == "刑事警情"
+    assert next(r for r in records if r.value == Decimal("-12.4")).subject == "刑事警情"
 
 
 def test_a_headline_is_not_joined_to_the_paragraph_after_it():
@@ -256,7 +257,27 @@ def test_a_paragraph_cut_by_inline_markup_is_joined():
     assert text.startswith("全县平安建设取得新成效\n来源:县委政法委2023-05-06\n今年以来")
     assert "广义货币M2余额增长8%。全县刑事警情同比下降12.4%" in text
     changes = [(r.subject, r.value, r.text) for r in extract(source) if r.kind == "change"]
-    assert changes == [("广义货币M2余额", 8, "增长8%"), ("刑事警情", -12.4, "同比\n\u200b\n下降12.4%")]
+    assert changes == [
+        ("广义货币M2余额", Decimal(8), "增长8%"),
+        ("刑事警情", Decimal("-12.4"), "同比\n\u200b\n下降12.4%"),
+    ]
+
+
+def test_two_paragraphs_of_a_saved_page_stay_apart_though_the_first_is_cut_short():
+    """Excerpts of saved pages run one after another, the first cut off in a list: the
+    blank line between two long paragraphs is a break, not a wrap (no page wraps lines
+    a paragraph long)."""
+    first = (
+        "今年以来，全区上下认真落实平安建设各项部署，持续深化矛盾纠纷排查化解，共化解各类纠纷1200件，"
+        "群众安全感明显提升。在此基础上，全区创新工作方法，向社会化、法治化、智能"
+    )
+    second = (
+        "某市公安局紧紧围绕警务模式转型升级的目标，深入推进公安改革，全年破获刑事案件800起，"
+        "抓获犯罪嫌疑人960人，社会治安形势持续平稳向好，人民群众获得感、幸福感、安全感不断增强。"
+    )
+    text = normalize(f"某区平安建设综述\n\n{first}\n\n{second}\n").text
+    assert f"{first}\n" in text
+    assert text.endswith(f"\n{second}\n")
 
 
 # --- page furniture -------------------------------------------------------------------------

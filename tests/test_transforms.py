@@ -74,7 +74,15 @@ ALLOWED: dict[tuple[str, str], Allowed] = {
         why=_SEED_000,
         lost=_SEED_000_LOST,
         extra=_SEED_000_EXTRA,
-        subjects=[_SEED_000_COLUMN, ("深化政法机关服务保障民营企业", "措施"), ("市法院", None)],
+        # The list of measures (民营企 / 业30条措施、...) is cut at a column break: each
+        # figure's subject then reads from the next item.
+        subjects=[
+            _SEED_000_COLUMN,
+            ("深化政法机关服务保障民营企业", "措施、司法助力三大攻坚战"),
+            ("司法助力三大攻坚战", "措施、检察职能服务保障"),
+            ("措施、检察职能服务保障", "措施"),
+            ("市法院", None),
+        ],
     ),
     ("cms", "000"): Allowed(
         why=_SEED_000, lost=_SEED_000_LOST, extra=_SEED_000_EXTRA, subjects=[_SEED_000_COLUMN]
