@@ -321,14 +321,27 @@ def evaluate(
 
     if not gold_dir.is_dir():
         raise typer.BadParameter(f"{gold_dir} is not a directory", param_hint="GOLD_DIR")
+    gold = load_gold(gold_dir)
+    items = list(expand(paths, glob))
+    # Only the documents given are scored: an input is paired with GOLD_DIR/<its stem>.jsonl.
+    # Inputs without gold are not read; a path that is missing is reported all the same.
+    docs = {Path(item.name).stem for item in items} & set(gold)
+    without = [item.name for item in items if isinstance(item, Input) and Path(item.name).stem not in gold]
+    scored = [item for item in items if isinstance(item, Failure) or Path(item.name).stem in gold]
+    if not docs:
+        raise typer.BadParameter(
+            f"none of the inputs has gold in {gold_dir} (GOLD_DIR/<name>.jsonl for <name>.txt)",
+            param_hint="PATH",
+        )
+    if without:
+        _err(_one_line(f"no gold in {gold_dir} for {len(without)} input(s): {', '.join(without)}"))
     extractor = Extractor(_load(rules))
     preds = []
     failed = False
-    items = list(expand(paths, glob))
-    total = sum(isinstance(item, Input) for item in items)
+    total = sum(isinstance(item, Input) for item in scored)
     # The scores are printed at the end: a bar does not tear them, stdout a terminal or not.
     with bar.progress(total, bar.wanted(total, force=progress, quiet=False, stdout_is_output=False)) as step:
-        for item in items:
+        for item in scored:
             if isinstance(item, Failure):
                 _err(_one_line(str(item)))
                 failed = True
@@ -341,7 +354,8 @@ def evaluate(
                 continue
             preds.extend(r.model_dump() for r in result.records)
         step(None)
-    result = score(load_gold(gold_dir), preds)
+    # An input that could not be read keeps its gold: every figure of it is missed.
+    result = score({d: g for d, g in gold.items() if d in docs}, preds)
     if as_json:
         print(orjson.dumps(result.as_dict()).decode())
     else:

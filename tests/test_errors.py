@@ -245,6 +245,10 @@ def test_eval_reports_a_bad_file_and_scores_the_rest(tmp_path):
         json.dumps({"kind": "count", "text": "6238 件", "start": 16, "end": 22, "value": 6238, "unit": "件"}),
         encoding="utf-8",
     )
+    (gold / "broken.jsonl").write_text(
+        json.dumps({"kind": "money", "text": "9万元", "start": 0, "end": 3, "value": 90000, "unit": "元"}),
+        encoding="utf-8",
+    )
     good_files(tmp_path)
     (tmp_path / "broken.docx").write_bytes(b"PK\x03\x04 not really")
     proc = run_cli("eval", "gold", "a_good.txt", "broken.docx", "--json", cwd=tmp_path)
@@ -254,4 +258,5 @@ def test_eval_reports_a_bad_file_and_scores_the_rest(tmp_path):
     ]
     count = json.loads(proc.stdout)["kinds"]["count"]
     assert (count["tp"], count["fn"]) == (1, 0)  # the good file was still scored
+    assert json.loads(proc.stdout)["kinds"]["money"]["fn"] == 1  # and the bad file's gold is missed
     assert "Traceback" not in err(proc)
