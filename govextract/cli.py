@@ -9,7 +9,7 @@ import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -169,6 +169,23 @@ def _kinds(value: str | None) -> frozenset[str] | None:
     return kinds
 
 
+def _encoding(value: str | None) -> str | None:
+    """An encoding Python knows, or a usage error (exit 2) before any file is read."""
+    if value is None:
+        return None
+    import codecs
+
+    try:
+        codecs.lookup(value)
+    except LookupError:
+        raise typer.BadParameter(f"unknown encoding {value!r}") from None
+    return value
+
+
+def _encoding_opt(help: str) -> Any:
+    return typer.Option("--encoding", metavar="ENC", callback=_encoding, help=help)
+
+
 RulesOpt = Annotated[
     list[Path] | None,
     typer.Option("--rules", help="A rule file or directory to add to the built-in rules (repeatable)."),
@@ -194,7 +211,7 @@ def parse(
     ] = None,
     bom: Annotated[bool, typer.Option("--bom", help="Start CSV with a UTF-8 BOM (for Excel).")] = False,
     encoding: Annotated[
-        str | None, typer.Option("--encoding", help="Force the input encoding (default: detected per file).")
+        str | None, _encoding_opt("Force the input encoding (default: detected per file).")
     ] = None,
     glob: GlobOpt = None,
     rules: RulesOpt = None,
@@ -224,7 +241,7 @@ def parse(
 ) -> None:
     """Extract metric records from reports."""
     from . import progress as bar
-    from .documents import Input, expand
+    from .documents import expand
     from .engine import Extractor
     from .parallel import default_jobs, outcomes
     from .record import FIELDS
@@ -232,6 +249,10 @@ def parse(
 
     if fmt not in FORMATS:
         raise typer.BadParameter(f"{fmt!r} is not one of {', '.join(FORMATS)}", param_hint="--format")
+    if bom and fmt != "csv":
+        raise typer.BadParameter(
+            "--bom is for --format csv (JSON and JSON Lines are UTF-8 without a BOM)", param_hint="--bom"
+        )
     wanted = _kinds(kinds)
     field_list = [f.strip() for f in fields.split(",") if f.strip()] if fields else list(FIELDS)
     bad = [f for f in field_list if f not in FIELDS]
@@ -241,7 +262,7 @@ def parse(
     t0 = time.perf_counter()
     failures = 0
     items = list(expand(paths, glob))
-    total = sum(isinstance(item, Input) for item in items)  # the files we try to read
+    total = len(items)  # every named input: a path that is missing is a failure among them
     if dask:
         results = _dask_outcomes(dask, paths, glob, encoding, rules)
     else:
@@ -382,7 +403,7 @@ def text(
     normalized: Annotated[
         bool, typer.Option("--normalized", help="Show the normalized text rules match.")
     ] = False,
-    encoding: Annotated[str | None, typer.Option("--encoding", help="Force the input encoding.")] = None,
+    encoding: Annotated[str | None, _encoding_opt("Force the input encoding (default: detected).")] = None,
 ) -> None:
     """Print the text that extraction sees, for any input format (offsets refer to it)."""
     from .normalize import normalize
@@ -400,9 +421,7 @@ def show(
         Path | None,
         typer.Option("--output", "-o", help="Write the HTML page here (atomically); default: stdout."),
     ] = None,
-    encoding: Annotated[
-        str | None, typer.Option("--encoding", help="Force the input encoding (default: detected).")
-    ] = None,
+    encoding: Annotated[str | None, _encoding_opt("Force the input encoding (default: detected).")] = None,
 ) -> None:
     """Write a self-contained HTML review page of FILE: the text with every record
     highlighted by kind, a table of the records, details on click, filters by kind."""
@@ -426,13 +445,21 @@ def show(
 
 @app.command()
 def explain(
-    snippet: Annotated[str, typer.Argument(help="The text to explain.")],
+    snippet: Annotated[str, typer.Argument(metavar="TEXT", help="The text to explain; - reads stdin.")],
     rules: RulesOpt = None,
 ) -> None:
     """Show which rules matched where in TEXT, what each produced and what was dropped."""
+    from .documents import Input
     from .engine import Extractor
 
+    if snippet == "-":
+        content = _read(Input("-", None))
+        if content is None:
+            raise typer.Exit(1)
+        snippet = content
     result = Extractor(_load(rules)).run(snippet, "-", explain=True)
+    if not result.trace:
+        print("no rule matched")
     for ev in result.trace:
         print(f"[{ev.start}:{ev.end}] {ev.rule:28} {ev.kind:8} {ev.text!r}: {ev.outcome}")
     for r in result.records:
@@ -459,8 +486,14 @@ def rules_check(
 ) -> None:
     """Validate rule files and run every rule's examples."""
     from .rulecheck import check_examples
+    from .ruleset import RuleError, load_rules
 
-    rs = _load(directory)
+    try:
+        rs = load_rules(directory or ())
+    except RuleError as exc:  # finding problems is this command's job: exit 1, as for a failing example
+        for p in exc.problems:
+            _err(p)
+        raise typer.Exit(1) from None
     problems = check_examples(rs)
     for p in problems:
         _err(p)
