@@ -169,6 +169,12 @@ def _kinds(value: str | None) -> frozenset[str] | None:
     return kinds
 
 
+def _positive(value: float) -> float:
+    if not value > 0:
+        raise typer.BadParameter(f"{value:g} is not a positive number of seconds")
+    return value
+
+
 def _encoding(value: str | None) -> str | None:
     """An encoding Python knows, or a usage error (exit 2) before any file is read."""
     if value is None:
@@ -238,6 +244,15 @@ def parse(
             "dask extra; workers must see the same paths). The output is the same as a local run.",
         ),
     ] = None,
+    dask_timeout: Annotated[
+        float,
+        typer.Option(
+            "--dask-timeout",
+            metavar="SECONDS",
+            callback=_positive,
+            help="How long to wait for the Dask scheduler to answer.",
+        ),
+    ] = 10.0,
 ) -> None:
     """Extract metric records from reports."""
     from . import progress as bar
@@ -264,7 +279,11 @@ def parse(
     items = list(expand(paths, glob))
     total = len(items)  # every named input: a path that is missing is a failure among them
     if dask:
-        results = _dask_outcomes(dask, paths, glob, encoding, rules)
+        results = _dask_outcomes(dask, dask_timeout, paths, glob, encoding, rules)
+        if results is None:  # no scheduler: stdout still holds a valid (empty) output
+            if output is None:
+                Writer(sys.stdout, fmt, field_list, bom=bom).close()
+            raise typer.Exit(1)
     else:
         results = outcomes(items, extractor, jobs=jobs or default_jobs(total), encoding=encoding)
     draw = bar.wanted(total, force=progress, quiet=quiet, stdout_is_output=output is None)
@@ -296,12 +315,15 @@ def parse(
         raise typer.Exit(1)
 
 
-def _dask_outcomes(address: str, paths: list[str], glob: str | None, encoding: str | None, rules):
-    """Outcomes computed on a Dask cluster, in input order (see govextract.dask)."""
+def _dask_outcomes(
+    address: str, timeout: float, paths: list[str], glob: str | None, encoding: str | None, rules
+):
+    """Outcomes computed on a Dask cluster, in input order (see govextract.dask), or None
+    after one line on stderr when no scheduler answers at ``address``."""
     try:
         import distributed  # noqa: F401
 
-        from .dask import run_on_cluster
+        from .dask import ClusterError, run_on_cluster
     except ImportError:
         raise typer.BadParameter(
             "running on Dask needs the dask extra: pip install 'govextract[dask]'", param_hint="--dask"
@@ -309,9 +331,19 @@ def _dask_outcomes(address: str, paths: list[str], glob: str | None, encoding: s
     from .parallel import Outcome
     from .record import Record
 
+    rule_dirs = [str(r) for r in rules or ()]
+    try:
+        found = run_on_cluster(address, paths, glob=glob, encoding=encoding, rules=rule_dirs, timeout=timeout)
+    except ValueError as exc:
+        raise typer.BadParameter(
+            f"{address!r} is not a scheduler address ({exc}); e.g. tcp://scheduler:8786", param_hint="--dask"
+        ) from None
+    except ClusterError as exc:
+        _err(_one_line(f"--dask {address}: {exc}"))
+        return None
+
     def results():
-        rule_dirs = [str(r) for r in rules or ()]
-        for res in run_on_cluster(address, paths, glob=glob, encoding=encoding, rules=rule_dirs):
+        for res in found:
             if res.error is not None:
                 yield Outcome(res.name, error=_one_line(f"{res.name}: {res.error}"))
             else:
