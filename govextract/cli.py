@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+import signal
 import stat
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -109,6 +110,39 @@ def _main(
     pass
 
 
+# Temporary files of -o being written, removed if a signal ends the run (SIGINT unwinds
+# as KeyboardInterrupt; SIGTERM and SIGHUP would end the process with nothing removed).
+_TEMPS: set[str] = set()
+_OWNER: list[int] = []  # the pid that writes them: a forked worker never removes them
+
+
+def _on_signal(signum: int, frame: Any) -> None:
+    if _OWNER and os.getpid() == _OWNER[0]:
+        for tmp in list(_TEMPS):
+            with suppress(OSError):
+                os.unlink(tmp)
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)  # die of the signal, as the sender expects
+
+
+@contextmanager
+def _cleanup_on_signals(tmp: str):
+    """Remove ``tmp`` if SIGTERM or SIGHUP arrives meanwhile (unless they are ignored, as
+    under nohup)."""
+    _TEMPS.add(tmp)
+    _OWNER[:] = [os.getpid()]
+    previous = {}
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(signum) is signal.SIG_DFL:
+            previous[signum] = signal.signal(signum, _on_signal)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        _TEMPS.discard(tmp)
+
+
 @contextmanager
 def _output(path: Path | None, *, newline: str | None = None):
     """stdout, or a file written atomically: a temporary file renamed into place on success.
@@ -128,22 +162,23 @@ def _output(path: Path | None, *, newline: str | None = None):
         raise typer.BadParameter(
             f"cannot write {path}: {exc.strerror or exc}", param_hint="--output"
         ) from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as fh:
-            yield fh
-        # mkstemp makes the file private (0600): give it the mode of the file it
-        # replaces, or the mode a new file gets under the umask.
+    with _cleanup_on_signals(tmp):
         try:
-            mode = stat.S_IMODE(os.stat(path).st_mode)
-        except FileNotFoundError:
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+            with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as fh:
+                yield fh
+            # mkstemp makes the file private (0600): give it the mode of the file it
+            # replaces, or the mode a new file gets under the umask.
+            try:
+                mode = stat.S_IMODE(os.stat(path).st_mode)
+            except FileNotFoundError:
+                umask = os.umask(0)
+                os.umask(umask)
+                mode = 0o666 & ~umask
+            os.chmod(tmp, mode)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
 
 
 def _load(rules: list[Path] | None):
