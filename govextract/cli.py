@@ -8,6 +8,7 @@ import stat
 import sys
 import tempfile
 import time
+import traceback
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Annotated, Any
@@ -31,6 +32,34 @@ def _err(msg: str) -> None:
     print(f"govextract: {msg}", file=sys.stderr, flush=True)
 
 
+# Set by --debug (or GOVEXTRACT_DEBUG=1): a failure's line is followed by its traceback.
+_DEBUG = [False]
+
+
+def _set_debug(value: bool) -> bool:
+    _DEBUG[0] = bool(value)
+    return value
+
+
+DebugOpt = Annotated[
+    bool,
+    typer.Option(
+        "--debug",
+        envvar="GOVEXTRACT_DEBUG",
+        callback=_set_debug,
+        help="After a failure's line, print its traceback (also: GOVEXTRACT_DEBUG=1).",
+    ),
+]
+
+
+def _fail(line: str, detail: str | None) -> None:
+    """A failure's one line on stderr, and with --debug the traceback behind it."""
+    _err(line)
+    if _DEBUG[0] and detail:
+        sys.stderr.write(detail if detail.endswith("\n") else detail + "\n")
+        sys.stderr.flush()
+
+
 def _one_line(text: str) -> str:
     from .parallel import one_line
 
@@ -45,7 +74,7 @@ def _read(item, encoding: str | None = None) -> str | None:
     try:
         return read_text(item, encoding)
     except Exception as exc:  # a reader's failure on a strange file must not end the run
-        _err(_one_line(f"{item.name}: {failure_reason(exc)}"))
+        _fail(_one_line(f"{item.name}: {failure_reason(exc)}"), traceback.format_exc())
         return None
 
 
@@ -72,7 +101,7 @@ def _run(extractor, text: str, name: str):
 
     outcome = process(Input(name, None), extractor, text=text)
     if outcome.error is not None:
-        _err(outcome.error)
+        _fail(outcome.error, outcome.detail)
         return None
     return outcome
 
@@ -288,6 +317,7 @@ def parse(
             help="How long to wait for the Dask scheduler to answer.",
         ),
     ] = 10.0,
+    debug: DebugOpt = False,
 ) -> None:
     """Extract metric records from reports."""
     from . import progress as bar
@@ -331,7 +361,7 @@ def parse(
             step(outcome.name)
             if outcome.error is not None:
                 failures += 1
-                _err(outcome.error)
+                _fail(outcome.error, outcome.detail)
                 continue
             for w in outcome.warnings:
                 _err(w)
@@ -380,7 +410,7 @@ def _dask_outcomes(
     def results():
         for res in found:
             if res.error is not None:
-                yield Outcome(res.name, error=_one_line(f"{res.name}: {res.error}"))
+                yield Outcome(res.name, error=_one_line(f"{res.name}: {res.error}"), detail=res.detail)
             else:
                 yield Outcome(
                     res.name, [Record.model_validate(r) for r in res.records], None, list(res.warnings)
@@ -398,6 +428,7 @@ def evaluate(
     rules: RulesOpt = None,
     glob: GlobOpt = None,
     progress: ProgressOpt = None,
+    debug: DebugOpt = False,
 ) -> None:
     """Score extraction over PATHS against gold annotations (SPEC.md scoring)."""
     import orjson
@@ -471,6 +502,7 @@ def text(
         bool, typer.Option("--normalized", help="Show the normalized text rules match.")
     ] = False,
     encoding: Annotated[str | None, _encoding_opt("Force the input encoding (default: detected).")] = None,
+    debug: DebugOpt = False,
 ) -> None:
     """Print the text that extraction sees, for any input format (offsets refer to it)."""
     from .normalize import normalize
@@ -489,6 +521,7 @@ def show(
         typer.Option("--output", "-o", help="Write the HTML page here (atomically); default: stdout."),
     ] = None,
     encoding: Annotated[str | None, _encoding_opt("Force the input encoding (default: detected).")] = None,
+    debug: DebugOpt = False,
 ) -> None:
     """Write a self-contained HTML review page of FILE: the text with every record
     highlighted by kind, a table of the records, details on click, filters by kind."""
@@ -514,6 +547,7 @@ def show(
 def explain(
     snippet: Annotated[str, typer.Argument(metavar="TEXT", help="The text to explain; - reads stdin.")],
     rules: RulesOpt = None,
+    debug: DebugOpt = False,
 ) -> None:
     """Show which rules matched where in TEXT, what each produced and what was dropped."""
     from .documents import Input

@@ -31,6 +31,7 @@ class FileResult:
     records: list[dict[str, Any]]
     error: str | None = None
     warnings: tuple[str, ...] = ()
+    detail: str | None = None  # the traceback behind ``error``
 
 
 @lru_cache(maxsize=4)
@@ -52,7 +53,7 @@ def extract_file(
     outcome = process(Input(name, Path(path)), _extractor(tuple(rules)), encoding)
     if outcome.error is not None:
         # The same reading and reasons as a local run; the caller adds the name.
-        return FileResult(name, [], outcome.error.removeprefix(one_line(f"{name}: ")))
+        return FileResult(name, [], outcome.error.removeprefix(one_line(f"{name}: ")), detail=outcome.detail)
     return FileResult(name, [r.model_dump() for r in outcome.records], None, tuple(outcome.warnings))
 
 

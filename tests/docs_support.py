@@ -164,8 +164,13 @@ sys.meta_path.insert(0, _Block())
 """
 
 
-def run_wrapped(prelude: str, *args: str | os.PathLike[str], cwd: Path | None = None):
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+def run_wrapped(
+    prelude: str,
+    *args: str | os.PathLike[str],
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+):
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", **(env or {})}
     return subprocess.run(
         [sys.executable, "-c", _WRAPPER.format(prelude=prelude), *map(str, args)],
         capture_output=True,

@@ -342,3 +342,57 @@ def test_explain_reads_stdin_and_says_when_no_rule_matched():
     proc = run_cli("explain", "全面推进平安建设。")
     assert proc.returncode == 0, err(proc)
     assert out(proc) == "no rule matched\n"
+
+
+# --- --debug: the traceback behind an "extraction failed" line --------------------------
+
+FAIL_EXTRACTION = """
+import govextract.engine
+_run = govextract.engine.Extractor.run
+def run(self, source, doc="-", **kw):
+    if doc.endswith("odd.txt"):
+        raise RuntimeError("rule state lost")
+    return _run(self, source, doc, **kw)
+govextract.engine.Extractor.run = run
+"""
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_debug_shows_the_traceback_of_an_extraction_failure(tmp_path, jobs):
+    (tmp_path / "good.txt").write_text(REPORT, encoding="utf-8")
+    (tmp_path / "odd.txt").write_text(REPORT, encoding="utf-8")
+    line = "govextract: odd.txt: extraction failed (RuntimeError: rule state lost)"
+    args = ["parse", "good.txt", "odd.txt", "-q", "-j", jobs]
+    plain = run_wrapped(FAIL_EXTRACTION, *args, cwd=tmp_path)
+    assert plain.returncode == 1
+    assert err(plain).splitlines() == [line]
+    for debug in (
+        run_wrapped(FAIL_EXTRACTION, *args, "--debug", cwd=tmp_path),
+        run_wrapped(FAIL_EXTRACTION, *args, cwd=tmp_path, env={"GOVEXTRACT_DEBUG": "1"}),
+    ):
+        assert debug.returncode == 1
+        lines = err(debug).splitlines()
+        assert lines[0] == line
+        assert lines[1] == "Traceback (most recent call last):"
+        assert "in run\n" in err(debug)  # the frame that raised (the test's patch)
+        assert lines[-1] == "RuntimeError: rule state lost"
+        assert kinds_values(parse_json(debug)) == EXPECTED  # the good file's records all the same
+    quiet = run_wrapped(FAIL_EXTRACTION, *args, cwd=tmp_path, env={"GOVEXTRACT_DEBUG": "0"})
+    assert err(quiet).splitlines() == [line]
+
+
+def test_debug_shows_the_traceback_of_a_reader_failure_in_every_command(tmp_path):
+    (tmp_path / "odd.html").write_text("<p>办理案件3件</p>", encoding="utf-8")
+    prelude = """
+import govextract.htmltext
+def html_to_text(html):
+    raise RuntimeError("parser state lost")
+govextract.htmltext.html_to_text = html_to_text
+"""
+    for command in (["parse", "-q"], ["text"], ["show"]):
+        proc = run_wrapped(prelude, *command, "odd.html", "--debug", cwd=tmp_path)
+        assert proc.returncode == 1, command
+        lines = err(proc).splitlines()
+        assert lines[0] == "govextract: odd.html: cannot read (RuntimeError: parser state lost)", command
+        assert lines[1] == "Traceback (most recent call last):", command
+        assert lines[-1] == "RuntimeError: parser state lost", command
