@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -41,6 +44,27 @@ SPEC_FIELDS = (
     "streak",
 )
 SPEC_KINDS = frozenset({"count", "percent", "change", "money", "ranking", "honour"})
+
+
+# Set by .ci/run, which installs the system tools: a test whose tool is missing fails there.
+REQUIRE_TOOLS = "GOVEXTRACT_REQUIRE_TOOLS"
+
+
+def require_tool(name: str, *, install: str, env: str | None = None) -> str:
+    """The path of the system program ``name`` (or of the file the environment variable
+    ``env`` names). Without it the test skips, saying which tool it needs and how to
+    install it; where GOVEXTRACT_REQUIRE_TOOLS=1 (CI) it fails instead. Every test that
+    needs a program not installed by pip gets it here."""
+    named = os.environ.get(env) if env else None
+    if named and Path(named).is_file():
+        return named
+    found = shutil.which(name)
+    if found:
+        return found
+    reason = f"needs {name}, which is not installed ({install})"
+    if os.environ.get(REQUIRE_TOOLS) == "1":
+        pytest.fail(f"{reason}; {REQUIRE_TOOLS}=1 requires every tool", pytrace=False)
+    pytest.skip(reason)
 
 
 def run_cli(

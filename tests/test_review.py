@@ -4,19 +4,16 @@ HTML, and the page itself in a real headless Chromium (no network, no downloads)
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from support import err, out, parse_json, run_cli
+from support import err, out, parse_json, require_tool, run_cli
 
 from govextract.record import KINDS, Record
 from govextract.review import render
 
 SEED_ARG = "seeds/000_3292ed1d3f9d8e15.txt"
-CHROMIUM = os.environ.get("GOVEXTRACT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -238,12 +235,9 @@ def test_show_reads_stdin_and_reports_bad_inputs(tmp_path):
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    if not Path(CHROMIUM).is_file():
-        pytest.fail(
-            f"no Chromium at {CHROMIUM}: the review-page test needs a real browser "
-            "(apt-get install chromium, or set GOVEXTRACT_CHROMIUM to its path)",
-            pytrace=False,
-        )
+    chromium = require_tool(
+        "chromium", install="apt-get install chromium, or set GOVEXTRACT_CHROMIUM", env="GOVEXTRACT_CHROMIUM"
+    )
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -253,7 +247,7 @@ def browser(tmp_path_factory):
     with sync_playwright() as pw:
         context = pw.chromium.launch_persistent_context(
             str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=CHROMIUM,
+            executable_path=chromium,
             args=CHROMIUM_ARGS,
             headless=True,
             viewport={"width": 1400, "height": 900},
