@@ -568,6 +568,15 @@ def explain(
         print(" ".join(f"{k}={v}" for k, v in fields.items()))
 
 
+def _shown(path: str) -> str:
+    """A rule file's path as a user would type it: relative to the current directory
+    when it lies below it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return path
+
+
 @rules_app.command("list")
 def rules_list(rules: RulesOpt = None) -> None:
     """List rule ids with their kinds and example counts."""
@@ -575,7 +584,7 @@ def rules_list(rules: RulesOpt = None) -> None:
     for r in rs.rules:
         print(
             f"{r.id:32} {r.kind:8} {len(r.spec.examples):3} positive "
-            f"{len(r.spec.negatives):3} negative  {r.file}"
+            f"{len(r.spec.negatives):3} negative  {_shown(r.file)}"
         )
 
 
@@ -586,7 +595,7 @@ def rules_check(
     ] = None,
 ) -> None:
     """Validate rule files and run every rule's examples."""
-    from .rulecheck import check_examples
+    from .rulecheck import check_examples, check_fragments
     from .ruleset import RuleError, load_rules
 
     try:
@@ -595,13 +604,51 @@ def rules_check(
         for p in exc.problems:
             _err(p)
         raise typer.Exit(1) from None
-    problems = check_examples(rs)
+    problems = check_fragments(rs) + check_examples(rs)
     for p in problems:
         _err(p)
     n = sum(len(r.spec.examples) + len(r.spec.negatives) for r in rs.rules)
-    print(f"{len(rs.rules)} rules, {n} examples, {len(problems)} problem(s)")
+    n += sum(len(f.examples) + len(f.negatives) for f in rs.fragment_specs.values())
+    print(
+        f"{len(rs.rules)} rules, {len(rs.fragment_specs)} fragments, {n} examples, {len(problems)} problem(s)"
+    )
     if problems:
         raise typer.Exit(1)
+
+
+@rules_app.command("fragments")
+def rules_fragments(
+    names: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="[NAME]...", help="Only these fragments (default: all)."),
+    ] = None,
+    rules: RulesOpt = None,
+) -> None:
+    """List the named fragments patterns use as {NAME}: what each is for, how it is
+    written, and its examples."""
+    rs = _load(rules)
+    wanted = names or list(rs.fragment_specs)
+    unknown = [n for n in wanted if n not in rs.fragment_specs]
+    if unknown:
+        raise typer.BadParameter(f"no fragment {', '.join(unknown)}", param_hint="NAME")
+    blocks = []
+    for name in wanted:
+        frag = rs.fragment_specs[name]
+        lines = [f"{{{name}}}  {_shown(frag.file)}"]
+        if frag.description:
+            lines.append(f"  {frag.description}")
+        if frag.form == "words":
+            lines.append(f"  words:     {' '.join(frag.written)}")
+        elif frag.form == "lexicon":
+            lines.append(f"  lexicon:   {frag.written} (its words: {' '.join(rs.lexicon(frag.written))})")
+        else:
+            lines.append(f"  pattern:   {frag.written}")
+        if frag.examples:
+            lines.append(f"  examples:  {' | '.join(frag.examples)}")
+        if frag.negatives:
+            lines.append(f"  negatives: {' | '.join(frag.negatives)}")
+        blocks.append("\n".join(lines))
+    print("\n\n".join(blocks))
 
 
 def main() -> None:

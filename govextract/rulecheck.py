@@ -1,14 +1,16 @@
-"""Run every rule's own examples: the corpus beside each rule is its test."""
+"""Run every rule's and every fragment's own examples: the corpus beside each rule is its test."""
 
 from __future__ import annotations
 
 import math
 from typing import Any
 
+import regex
+
 from .engine import Extractor
 from .normalize import normalize
 from .record import Record
-from .ruleset import Rule, RuleSet
+from .ruleset import Rule, RuleSet, fragment_error
 
 NONE = "__none__"  # an expected field value meaning "must be null"
 
@@ -87,4 +89,24 @@ def check_examples(ruleset: RuleSet) -> list[str]:
     problems: list[str] = []
     for rule in ruleset.rules:
         problems.extend(check_rule(extractor, rule))
+    return problems
+
+
+def check_fragments(ruleset: RuleSet) -> list[str]:
+    """Every fragment compiles on its own; it matches each of its examples as a whole
+    (after normalization, as rules see text) and none of its negatives."""
+    problems: list[str] = []
+    for name, frag in ruleset.fragment_specs.items():
+        error = fragment_error(name, ruleset.fragment_specs, ruleset.fragments)
+        if error is not None:
+            problems.append(error)
+            continue
+        label = f"{frag.file}: fragment {name!r}"
+        rx = regex.compile(ruleset.fragments[name], regex.V0)
+        for text in frag.examples:
+            if rx.fullmatch(normalize(text).text) is None:
+                problems.append(f"{label}: example {text!r} is not matched as a whole")
+        for text in frag.negatives:
+            if rx.fullmatch(normalize(text).text) is not None:
+                problems.append(f"{label}: negative {text!r} is matched as a whole")
     return problems

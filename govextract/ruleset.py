@@ -1,15 +1,18 @@
 """Rules as data: load, validate and compile the TOML rule files.
 
 A rule file may hold ``[fragments]`` (named regex pieces or word lists that
-patterns refer to as ``{NAME}``), ``[lexicon.NAME]`` tables and lists (plain
-lookup data), and ``[[rule]]`` entries. Every error of every file is collected
-and reported at once, each naming its file and rule.
+patterns refer to as ``{NAME}``, each with its description and examples),
+``[lexicon.NAME]`` tables and lists (plain lookup data), and ``[[rule]]`` entries.
+Every error of every file is collected and reported at once, each naming its file
+and rule; a pattern that does not compile is reported at its position in the
+pattern as written (not in the expanded regex).
 """
 
 from __future__ import annotations
 
+import difflib
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -60,6 +63,33 @@ class Example(BaseModel):
     text: str
     expect: list[dict[str, Any]] = []
     note: str | None = None
+
+
+class FragmentSpec(BaseModel):
+    """The table form of a fragment: ``NAME = { pattern = '...', description = '...',
+    examples = [...], negatives = [...] }`` (or ``words = [...]`` or ``lexicon = "name"``
+    instead of ``pattern``). A plain string is a pattern, a plain list a word list."""
+
+    model_config = ConfigDict(extra="forbid")
+    pattern: str | None = None
+    words: list[str] | None = None
+    lexicon: str | None = None
+    description: str = ""
+    examples: list[str] = []  # texts the fragment matches as a whole
+    negatives: list[str] = []  # texts it does not match as a whole
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """A named fragment as written, with what it is for."""
+
+    name: str
+    file: str
+    form: str  # "pattern", "words" or "lexicon"
+    written: Any  # the pattern string, the list of words, or the lexicon's name
+    description: str = ""
+    examples: tuple[str, ...] = ()
+    negatives: tuple[str, ...] = ()
 
 
 class RuleSpec(BaseModel):
@@ -120,8 +150,9 @@ class Rule:
 class RuleSet:
     rules: list[Rule]
     lexicons: dict[str, Any]
-    fragments: dict[str, str]
+    fragments: dict[str, str]  # name -> the expanded regex
     files: list[str] = field(default_factory=list)
+    fragment_specs: dict[str, Fragment] = field(default_factory=dict)  # name -> as written
 
     @cached_property
     def metric_rules(self) -> list[Rule]:
@@ -197,7 +228,7 @@ def _load(paths: tuple[str, ...]) -> RuleSet:
     if key in _CACHE:
         return _CACHE[key]
     problems: list[str] = []
-    raw_fragments: dict[str, tuple[str, Any]] = {}
+    raw_fragments: dict[str, Fragment] = {}
     lexicons: dict[str, Any] = {}
     specs: list[tuple[str, int, dict[str, Any]]] = []
     for path in paths:
@@ -215,9 +246,11 @@ def _load(paths: tuple[str, ...]) -> RuleSet:
             if not regex.fullmatch(r"[A-Z][A-Z0-9_]*", name):
                 problems.append(f"{path}: fragment {name!r}: names are upper-case, e.g. NUMBER")
             elif name in raw_fragments:
-                problems.append(f"{path}: fragment {name!r} is already defined in {raw_fragments[name][0]}")
+                problems.append(f"{path}: fragment {name!r} is already defined in {raw_fragments[name].file}")
             else:
-                raw_fragments[name] = (path, value)
+                fragment = _fragment(name, path, value, problems)
+                if fragment is not None:
+                    raw_fragments[name] = fragment
         for name, value in (data.get("lexicon") or {}).items():
             if name in lexicons:
                 if isinstance(value, dict) and isinstance(lexicons[name], dict):
@@ -253,60 +286,173 @@ def _load(paths: tuple[str, ...]) -> RuleSet:
             problems.append(f"{label}: duplicate id (first defined in {seen[spec.id]})")
             continue
         seen[spec.id] = path
-        rule = _compile_rule(spec, path, fragments, lexicons, problems, label)
+        rule = _compile_rule(spec, path, fragments, lexicons, problems, label, raw_fragments)
         if rule is not None:
             compiled.append(rule)
     if problems:
         raise RuleError(problems)
-    ruleset = RuleSet(rules=compiled, lexicons=lexicons, fragments=fragments, files=list(paths))
+    ruleset = RuleSet(
+        rules=compiled,
+        lexicons=lexicons,
+        fragments=fragments,
+        files=list(paths),
+        fragment_specs=raw_fragments,
+    )
     _CACHE[key] = ruleset
     return ruleset
 
 
+def _fragment(name: str, path: str, value: Any, problems: list[str]) -> Fragment | None:
+    """A fragment from its TOML value: a pattern string, a word list, or a table."""
+    if isinstance(value, str):
+        return Fragment(name, path, "pattern", value)
+    if isinstance(value, list):
+        return Fragment(name, path, "words", [str(v) for v in value])
+    if not isinstance(value, dict):
+        problems.append(
+            f"{path}: fragment {name!r}: must be a pattern string, a word list or a table "
+            "{ pattern = '...', description = '...', examples = [...] }"
+        )
+        return None
+    try:
+        spec = FragmentSpec.model_validate(value)
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = ".".join(str(x) for x in err["loc"])
+            problems.append(f"{path}: fragment {name!r}: {loc}: {err['msg']}")
+        return None
+    forms = [f for f in ("pattern", "words", "lexicon") if getattr(spec, f) is not None]
+    if len(forms) != 1:
+        problems.append(f"{path}: fragment {name!r}: give exactly one of pattern, words or lexicon")
+        return None
+    return Fragment(
+        name,
+        path,
+        forms[0],
+        getattr(spec, forms[0]),
+        spec.description,
+        tuple(spec.examples),
+        tuple(spec.negatives),
+    )
+
+
+# A piece of an expanded pattern: (start, end) in the expansion, (start, end) in the pattern
+# as written, and the fragment it expands (None for the pattern's own text).
+_Piece = tuple[int, int, int, int, str | None]
+
+
+def _expand(written: str, lookup: Callable[[str], str | None]) -> tuple[str, list[_Piece], list[tuple]]:
+    """``written`` with every ``{NAME}`` replaced by ``lookup(NAME)``; the map from the
+    expansion back to ``written``; and the references ``lookup`` did not know, as
+    (name, position)."""
+    out: list[str] = []
+    pieces: list[_Piece] = []
+    unknown: list[tuple[str, int]] = []
+    at = 0  # in the expansion
+    last = 0  # in written
+    for m in _REF.finditer(written):
+        if m.start() > last:
+            out.append(written[last : m.start()])
+            pieces.append((at, at + m.start() - last, last, m.start(), None))
+            at += m.start() - last
+        text = lookup(m.group(1))
+        if text is None:
+            unknown.append((m.group(1), m.start()))
+            text = "(?!)"
+        out.append(text)
+        pieces.append((at, at + len(text), m.start(), m.end(), m.group(1)))
+        at += len(text)
+        last = m.end()
+    if last < len(written):
+        out.append(written[last:])
+        pieces.append((at, at + len(written) - last, last, len(written), None))
+    return "".join(out), pieces, unknown
+
+
+def _where(written: str, pieces: list[_Piece], pos: int, of: str) -> str:
+    """Where position ``pos`` of an expansion lies in the pattern as written."""
+    for start, end, w_start, _, name in pieces:
+        if start <= pos < end:
+            if name is not None:
+                at, inside = w_start, f", inside {{{name}}}"
+            else:
+                at, inside = w_start + pos - start, ""
+            break
+    else:
+        at, inside = len(written), ""
+    before, after = written[max(0, at - 24) : at], written[at : at + 12]
+    return f"at position {at} of {of} as written{inside} ({before!r} ^ {after!r})"
+
+
+def _did_you_mean(name: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f" (did you mean {{{close[0]}}}?)" if close else ""
+
+
 def _expand_fragments(
-    raw: dict[str, tuple[str, Any]], lexicons: dict[str, Any], problems: list[str]
+    raw: dict[str, Fragment], lexicons: dict[str, Any], problems: list[str]
 ) -> dict[str, str]:
+    """Every fragment's regex, its references expanded."""
     done: dict[str, str] = {}
 
     def expand(name: str, stack: tuple[str, ...]) -> str:
         if name in done:
             return done[name]
-        path, value = raw[name]
-        if isinstance(value, list):
-            text = _alternation(str(v) for v in value)
-        elif isinstance(value, dict) and set(value) == {"lexicon"}:
-            lex = lexicons.get(value["lexicon"])
+        frag = raw[name]
+        label = f"{frag.file}: fragment {name!r}"
+        if frag.form == "words":
+            text = _alternation(frag.written)
+        elif frag.form == "lexicon":
+            lex = lexicons.get(frag.written)
             if not lex:
-                problems.append(f"{path}: fragment {name!r}: no lexicon {value['lexicon']!r}")
+                problems.append(f"{label}: no lexicon {frag.written!r}")
                 text = "(?!)"
             else:
                 text = _alternation(lex)
-        elif isinstance(value, str):
+        else:
 
-            def sub(m: regex.Match) -> str:
-                ref = m.group(1)
+            def lookup(ref: str) -> str | None:
                 if ref not in raw:
-                    problems.append(f"{path}: fragment {name!r}: unknown fragment {{{ref}}}")
-                    return "(?!)"
+                    return None
                 if ref in stack:
-                    problems.append(
-                        f"{path}: fragment {name!r}: refers to itself through {' -> '.join(stack)}"
-                    )
+                    problems.append(f"{label}: refers to itself through {' -> '.join((*stack, ref))}")
                     return "(?!)"
                 return expand(ref, (*stack, ref))
 
-            text = "(?:" + _REF.sub(sub, value) + ")"
-        else:
-            problems.append(
-                f"{path}: fragment {name!r}: must be a pattern string, a word list or {{lexicon=...}}"
-            )
-            text = "(?!)"
+            body, _, unknown = _expand(frag.written, lookup)
+            for ref, pos in unknown:
+                problems.append(
+                    f"{label}: unknown fragment {{{ref}}} at position {pos} of its pattern"
+                    + _did_you_mean(ref, raw)
+                )
+            text = "(?:" + body + ")"
         done[name] = text
         return text
 
     for name in raw:
         expand(name, (name,))
     return done
+
+
+def fragment_error(name: str, ruleset_fragments: dict[str, Fragment], expanded: dict[str, str]) -> str | None:
+    """Why fragment ``name`` does not compile on its own, at its position as written (in
+    the innermost fragment at fault), or None when it compiles."""
+    frag = ruleset_fragments.get(name)
+    if frag is None or frag.form != "pattern":
+        return None
+    body, pieces, _ = _expand(frag.written, expanded.get)
+    try:
+        regex.compile(body, regex.V0)
+        return None
+    except regex.error as exc:
+        pos = exc.pos or 0
+        for start, end, _, _, ref in pieces:
+            if ref is not None and start <= pos < end:
+                inner = fragment_error(ref, ruleset_fragments, expanded)
+                if inner is not None:
+                    return inner
+        where = _where(frag.written, pieces, pos, "its pattern")
+        return f"{frag.file}: fragment {name!r} does not compile: {exc.msg} {where}"
 
 
 def parse_ref(value: Any) -> tuple[str, str | None, str | None] | None:
@@ -320,13 +466,11 @@ def parse_ref(value: Any) -> tuple[str, str | None, str | None] | None:
 
 
 def expand_pattern(pattern: str, fragments: dict[str, str], unknown: list[str]) -> str:
-    def sub(m: regex.Match) -> str:
-        if m.group(1) not in fragments:
-            unknown.append(m.group(1))
-            return "(?!)"
-        return fragments[m.group(1)]
-
-    return _REF.sub(sub, pattern)
+    """``pattern`` with its ``{NAME}`` references expanded; unknown names are appended to
+    ``unknown`` (and never match)."""
+    text, _, missing = _expand(pattern, fragments.get)
+    unknown.extend(name for name, _ in missing)
+    return text
 
 
 def _compile_rule(
@@ -336,6 +480,7 @@ def _compile_rule(
     lexicons: dict[str, Any],
     problems: list[str],
     label: str,
+    specs: dict[str, Fragment],
 ) -> Rule | None:
     ok = True
     compiled = []
@@ -343,15 +488,25 @@ def _compile_rule(
         if pattern is None:
             compiled.append(None)
             continue
-        unknown: list[str] = []
-        text = expand_pattern(pattern, fragments, unknown)
-        for u in unknown:
-            problems.append(f"{label}: {what}: unknown fragment {{{u}}}")
+        text, pieces, unknown = _expand(pattern, fragments.get)
+        for u, pos in unknown:
+            problems.append(
+                f"{label}: {what}: unknown fragment {{{u}}} at position {pos} of the {what}"
+                + _did_you_mean(u, fragments)
+            )
             ok = False
         try:
             compiled.append(regex.compile(text, regex.V0))
         except regex.error as exc:
-            problems.append(f"{label}: {what} does not compile: {exc}")
+            # A fragment that does not compile on its own is the cause: name it, and
+            # where it is written; else the error is the pattern's own.
+            refs = dict.fromkeys(ref for _, _, _, _, ref in pieces if ref is not None)
+            causes = [c for c in (fragment_error(ref, specs, fragments) for ref in refs) if c]
+            if causes:
+                problems.append(f"{label}: {what} does not compile: {'; '.join(causes)}")
+            else:
+                where = _where(pattern, pieces, exc.pos or 0, f"the {what}")
+                problems.append(f"{label}: {what} does not compile: {exc.msg} {where}")
             ok = False
             compiled.append(None)
     rx, cont = compiled
@@ -407,7 +562,9 @@ def _compile_rule(
     gate = None
     if spec.gate is not None:
         if spec.gate not in fragments:
-            problems.append(f"{label}: gate: unknown fragment {spec.gate!r}")
+            problems.append(
+                f"{label}: gate: unknown fragment {spec.gate!r}" + _did_you_mean(spec.gate, fragments)
+            )
             ok = False
         else:
             gate = _compile_gate(fragments[spec.gate])

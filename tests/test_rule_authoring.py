@@ -1,0 +1,205 @@
+"""Writing a rule without reading Python: every fragment says what it is for and shows
+examples (`govextract rules fragments`, run by `rules check`), fragments may be written
+as tables or plainly, and a pattern that does not compile is reported where it is
+written, naming the fragment at fault."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+import regex
+from support import err, out, run_cli
+
+from govextract.ruleset import RuleError, load_rules
+
+RULESET = load_rules()
+
+
+def write(directory: Path, name: str, content: str) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / name
+    path.write_text(textwrap.dedent(content), encoding="utf-8")
+    return path
+
+
+def problems_of(directory: Path) -> list[str]:
+    with pytest.raises(RuleError) as info:
+        load_rules([directory])
+    return info.value.problems
+
+
+# --- the built-in fragments -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", list(RULESET.fragment_specs))
+def test_every_builtin_fragment_says_what_it_is_for_and_shows_it(name):
+    frag = RULESET.fragment_specs[name]
+    assert len(frag.description) >= 20, f"{name} needs a description"
+    # A fragment that matches some text shows it; only lookaheads and optional pieces,
+    # which can match nothing at all, may go without.
+    if regex.fullmatch(RULESET.fragments[name], "") is None:
+        assert frag.examples, f"{name} needs examples"
+
+
+def test_rules_fragments_lists_each_fragment_with_its_description_and_examples():
+    proc = run_cli("rules", "fragments")
+    assert proc.returncode == 0, err(proc)
+    blocks = out(proc).strip().split("\n\n")
+    assert [b.split()[0] for b in blocks] == [f"{{{n}}}" for n in RULESET.fragment_specs]
+    for block, frag in zip(blocks, RULESET.fragment_specs.values(), strict=True):
+        assert block.splitlines()[0].endswith("rules/fragments.toml")
+        assert frag.description in block
+        for ex in frag.examples:
+            assert ex in block
+    number = run_cli("rules", "fragments", "NUMBER")
+    assert number.returncode == 0, err(number)
+    assert out(number).splitlines()[:3] == [
+        "{NUMBER}  rules/fragments.toml",
+        f"  {RULESET.fragment_specs['NUMBER'].description}",
+        "  pattern:   {ARABIC}|{CN_NUMBER}",
+    ]
+    assert "  examples:  6238 | 1.6万 | 三千六百" in out(number).splitlines()
+    unknown = run_cli("rules", "fragments", "NUMBR")
+    assert unknown.returncode == 2 and out(unknown) == ""
+
+
+# --- fragments of a user's rule file -------------------------------------------------------
+
+USER_FRAGMENTS = """\
+[fragments]
+MY_UNIT = ["单", "宗次"]
+MY_PREFIX = '受理|办结'
+MY_FIGURE = { pattern = '{ARABIC}', description = "Figure", examples = ["12", "3万"], negatives = ["十二"] }
+
+[fragments.MY_VERB]
+description = "Verbs that open a count of requests."
+words = ["受理", "办结"]
+examples = ["受理"]
+
+[[rule]]
+id = "count.user_orders"
+kind = "count"
+priority = 10
+pattern = '(?:{MY_VERB}|{MY_PREFIX})[^，。]{0,8}?(?P<num>{MY_FIGURE})(?P<unit>{MY_UNIT})'
+anchor = "num"
+produce = { value = "$num", unit = "$unit" }
+negatives = ["成立3个专班。"]
+
+[[rule.examples]]
+text = "全年受理群众诉求3560单。"
+expect = [{ text = "3560", value = 3560, unit = "单" }]
+"""
+
+
+def test_fragments_written_as_tables_or_plainly_load_and_work(tmp_path):
+    rules = tmp_path / "rules"
+    write(rules, "user.toml", USER_FRAGMENTS)
+    ruleset = load_rules([rules])
+    assert ruleset.fragment_specs["MY_FIGURE"].description == "Figure"
+    assert ruleset.fragment_specs["MY_VERB"].form == "words"
+    assert ruleset.fragment_specs["MY_UNIT"].form == "words"
+    assert ruleset.fragment_specs["MY_PREFIX"].written == "受理|办结"
+    proc = run_cli("rules", "check", rules)
+    assert proc.returncode == 0, err(proc)
+    listed = run_cli("rules", "fragments", "MY_FIGURE", "--rules", rules)
+    assert "  examples:  12 | 3万" in out(listed).splitlines()
+
+
+def test_rules_check_runs_the_examples_of_fragments(tmp_path):
+    rules = tmp_path / "rules"
+    path = write(rules, "user.toml", USER_FRAGMENTS.replace('negatives = ["十二"]', 'negatives = ["12"]'))
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('examples = ["受理"]', 'examples = ["受理了"]'),
+        encoding="utf-8",
+    )
+    proc = run_cli("rules", "check", rules)
+    assert proc.returncode == 1
+    lines = err(proc).splitlines()
+    assert f"govextract: {path}: fragment 'MY_FIGURE': negative '12' is matched as a whole" in lines
+    assert f"govextract: {path}: fragment 'MY_VERB': example '受理了' is not matched as a whole" in lines
+    assert "2 problem(s)" in out(proc)
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        ("{ description = 'no pattern' }", ["exactly one of pattern, words or lexicon"]),
+        ("{ pattern = 'a', words = ['b'] }", ["exactly one of pattern, words or lexicon"]),
+        ("{ pattern = 'a', colour = 'red' }", ["colour"]),
+        ("3", ["must be a pattern string, a word list or a table"]),
+    ],
+)
+def test_a_malformed_fragment_is_refused_naming_it(tmp_path, value, words):
+    path = write(tmp_path / "rules", "user.toml", f"[fragments]\nMY_BAD = {value}\n")
+    problems = problems_of(path.parent)
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(f"{path}: fragment 'MY_BAD': ")
+    for word in words:
+        assert word in problems[0]
+
+
+# --- compile errors, where they are written ------------------------------------------------
+
+
+def rule_with(pattern: str) -> str:
+    return f"""\
+[[rule]]
+id = "count.user_broken"
+kind = "count"
+pattern = '{pattern}'
+produce = {{ value = "$num", unit = "件" }}
+negatives = ["成立3个专班。"]
+
+[[rule.examples]]
+text = "办理案件3件。"
+expect = [{{ value = 3 }}]
+"""
+
+
+def regex_error_position(text: str) -> int:
+    with pytest.raises(regex.error) as info:
+        regex.compile(text, regex.V0)
+    return info.value.pos
+
+
+def test_a_pattern_that_does_not_compile_is_reported_where_it_is_written(tmp_path):
+    pattern = "(?P<num>{NUMBER})[起-件]{COUNT_UNIT}"
+    path = write(tmp_path / "rules", "user.toml", rule_with(pattern))
+    problems = problems_of(path.parent)
+    assert len(problems) == 1, problems
+    at = pattern.index("[起-件]") + regex_error_position("[起-件]")
+    assert problems[0].startswith(f"{path}: rule 'count.user_broken': pattern does not compile: ")
+    assert f"bad character range at position {at} of the pattern as written" in problems[0]
+    assert "(?<!" not in problems[0]  # nothing of the expanded fragments
+
+
+def test_a_missing_parenthesis_is_reported_at_the_end_of_the_pattern(tmp_path):
+    pattern = "(?P<num>{NUMBER}件"
+    path = write(tmp_path / "rules", "user.toml", rule_with(pattern))
+    (problem,) = problems_of(path.parent)
+    assert f"missing ) at position {len(pattern)} of the pattern as written" in problem
+
+
+def test_a_broken_fragment_is_named_with_its_own_position(tmp_path):
+    content = "[fragments]\nMY_UNITS = { pattern = '(?:件|起', description = 'Units.' }\n" + rule_with(
+        "(?P<num>{NUMBER}){MY_UNITS}"
+    )
+    path = write(tmp_path / "rules", "user.toml", content)
+    (problem,) = problems_of(path.parent)
+    assert problem.startswith(f"{path}: rule 'count.user_broken': pattern does not compile: ")
+    assert f"{path}: fragment 'MY_UNITS' does not compile: missing ) at position 6 of its pattern" in problem
+
+    unused = write(tmp_path / "other", "user.toml", "[fragments]\nMY_UNUSED = '[件起'\n")
+    proc = run_cli("rules", "check", unused.parent)
+    assert proc.returncode == 1
+    assert f"{unused}: fragment 'MY_UNUSED' does not compile: unterminated character set at position" in err(
+        proc
+    )
+
+
+def test_an_unknown_fragment_suggests_the_name_meant(tmp_path):
+    path = write(tmp_path / "rules", "user.toml", rule_with("(?P<num>{NUMBR})件"))
+    (problem,) = problems_of(path.parent)
+    assert "unknown fragment {NUMBR} at position 8 of the pattern (did you mean {NUMBER}?)" in problem
