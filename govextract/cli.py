@@ -579,11 +579,11 @@ def _shown(path: str) -> str:
 
 @rules_app.command("list")
 def rules_list(rules: RulesOpt = None) -> None:
-    """List rule ids with their kinds and example counts."""
+    """List the rules: id, kind, priority, number of examples and negatives, file."""
     rs = _load(rules)
     for r in rs.rules:
         print(
-            f"{r.id:32} {r.kind:8} {len(r.spec.examples):3} positive "
+            f"{r.id:32} {r.kind:8} priority {r.priority:<3} {len(r.spec.examples):3} positive "
             f"{len(r.spec.negatives):3} negative  {_shown(r.file)}"
         )
 

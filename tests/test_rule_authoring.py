@@ -5,6 +5,7 @@ written, naming the fragment at fault."""
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 
@@ -203,3 +204,91 @@ def test_an_unknown_fragment_suggests_the_name_meant(tmp_path):
     path = write(tmp_path / "rules", "user.toml", rule_with("(?P<num>{NUMBR})件"))
     (problem,) = problems_of(path.parent)
     assert "unknown fragment {NUMBR} at position 8 of the pattern (did you mean {NUMBER}?)" in problem
+
+
+# --- the README's rule files, and rules a new user wrote from the README alone ------------
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def readme_rule_files() -> list[str]:
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("## Rules are data") : text.index("## How it works")]
+    return regex.findall(r"```toml\n(.*?)```", section, flags=regex.S)
+
+
+@pytest.mark.parametrize("index", range(len(readme_rule_files())))
+def test_each_rule_file_of_the_readme_passes_rules_check(tmp_path, index):
+    path = write(tmp_path, f"readme_{index}.toml", readme_rule_files()[index])
+    ruleset = load_rules([path])  # loads: every field known, every pattern compiles
+    from govextract.rulecheck import check_examples, check_fragments
+
+    assert check_fragments(ruleset) + check_examples(ruleset) == []
+
+
+def test_the_readme_score_rule_and_exclusion_do_what_the_readme_says(tmp_path):
+    files = readme_rule_files()
+    paths = [write(tmp_path, f"r{i}.toml", f) for i, f in enumerate(files)]
+    from govextract.engine import Extractor
+
+    extractor = Extractor(load_rules(paths))
+    [score] = [r for r in extractor.run("群众安全感测评得分98.6分。").records if r.kind == "count"]
+    assert (score.rule, score.text, score.value, score.unit) == ("count.score", "98.6", 98.6, "分")
+    kept = extractor.run("每万人拥有律师2.3人，全市共有律师2300人。").records
+    assert [(r.value, r.unit) for r in kept] == [(2300, "人")]
+
+
+# Written as a new user would, from the README's "Rules are data" section and nothing
+# else: money in a foreign currency (the built-in rule reads yuan only) and a merit
+# citation (荣立集体二等功), which no built-in honour rule reads.
+FOREIGN_MONEY = """\
+[[rule]]
+id = "money.foreign"
+kind = "money"
+description = "Money in a foreign currency: 1.2亿美元, 300万港元."
+gate = "FIGURE_GATE"
+priority = 15
+pattern = '(?P<num>{NUMBER})(?P<approx_mid>{APPROX_MID})?(?P<scale>{SCALE})?(?P<unit>美元|港元|欧元|日元)'
+produce = { value = "$num", unit = "$unit" }
+negatives = ["美元汇率走低。", "进口额5000亿元。"]
+
+[[rule.examples]]
+text = "追缴涉案资金1.2亿美元，冻结300多万港元。"
+expect = [
+  { text = "1.2亿美元", value = 120000000, unit = "美元", approx = false },
+  { text = "300多万港元", value = 3000000, unit = "港元", approx = true },
+]
+"""
+MERIT = """\
+[[rule]]
+id = "honour.merit"
+kind = "honour"
+description = "A merit citation: 荣立集体二等功."
+gate = "HONOUR_GATE"
+pattern = '荣立(?P<title>(?:个人|集体)?[一二三]等功)'
+anchor = "title"
+produce = { title = "$title" }
+negatives = ["争创集体一等功。"]
+
+[[rule.examples]]
+text = "莲前派出所荣立集体二等功。"
+expect = [{ text = "集体二等功", title = "集体二等功", subject = "莲前派出所" }]
+"""
+
+
+def test_rules_a_new_user_wrote_from_the_readme(tmp_path):
+    rules = tmp_path / "my_rules"
+    write(rules, "money.toml", FOREIGN_MONEY)
+    write(rules, "merit.toml", MERIT)
+    check = run_cli("rules", "check", rules)
+    assert check.returncode == 0, err(check)
+    assert f"{len(RULESET.rules) + 2} rules" in out(check)
+    report = write(tmp_path, "report.txt", "全年追缴涉案资金1.2亿美元。\n莲前派出所荣立集体二等功。\n")
+    proc = run_cli("parse", "--rules", rules, report, "-q", "--format", "jsonl")
+    assert proc.returncode == 0, err(proc)
+    records = [json.loads(line) for line in out(proc).splitlines()]
+    mine = [(r["rule"], r["kind"], r["value"], r["unit"], r["title"]) for r in records]
+    assert ("money.foreign", "money", 120000000, "美元", None) in mine
+    assert ("honour.merit", "honour", None, None, "集体二等功") in mine
+    without = run_cli("parse", report, "-q", "--format", "jsonl")
+    assert not [line for line in out(without).splitlines() if "美元" in line or "二等功" in line]
