@@ -13,7 +13,9 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Annotated, Any
 
+import click
 import typer
+from typer.core import TyperArgument
 
 from . import __version__
 
@@ -24,7 +26,9 @@ app = typer.Typer(
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
-rules_app = typer.Typer(help="List and check rule files.", no_args_is_help=True, rich_markup_mode=None)
+rules_app = typer.Typer(
+    help="List and check rule files and their fragments.", no_args_is_help=True, rich_markup_mode=None
+)
 app.add_typer(rules_app, name="rules")
 
 
@@ -47,7 +51,7 @@ DebugOpt = Annotated[
         "--debug",
         envvar="GOVEXTRACT_DEBUG",
         callback=_set_debug,
-        help="After a failure's line, print its traceback (also: GOVEXTRACT_DEBUG=1).",
+        help="After each failure's line, print the traceback behind it.",
     ),
 ]
 
@@ -118,6 +122,7 @@ GlobOpt = Annotated[
     str | None,
     typer.Option(
         "--glob",
+        metavar="PATTERN",
         help="The files a directory contributes, e.g. '*.html' "
         "(default: *.txt *.html *.htm *.pdf *.docx, any case).",
     ),
@@ -258,7 +263,9 @@ def _encoding_opt(help: str) -> Any:
 
 RulesOpt = Annotated[
     list[Path] | None,
-    typer.Option("--rules", help="A rule file or directory to add to the built-in rules (repeatable)."),
+    typer.Option(
+        "--rules", metavar="DIR", help="A rule file or directory to add to the built-in rules (repeatable)."
+    ),
 ]
 
 
@@ -267,17 +274,25 @@ def parse(
     paths: Annotated[
         list[str],
         typer.Argument(
+            metavar="PATH",
             help="Files (.txt .html .htm .pdf .docx; other suffixes read as text) or directories "
-            "(walked for those); - reads stdin."
+            "(walked for those); - reads stdin.",
         ),
     ],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="json (one array), jsonl or csv.")] = "json",
+    fmt: Annotated[
+        str,
+        typer.Option("--format", "-f", metavar="json|jsonl|csv", help="json (one array), jsonl or csv."),
+    ] = "json",
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write here (atomically), not stdout.")
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Write here (atomically), not stdout."),
     ] = None,
-    kinds: Annotated[str | None, typer.Option("--kinds", help="Only these kinds, comma separated.")] = None,
+    kinds: Annotated[
+        str | None, typer.Option("--kinds", metavar="K1,K2", help="Only these kinds, comma separated.")
+    ] = None,
     fields: Annotated[
-        str | None, typer.Option("--fields", help="Only these fields, in this order, comma separated.")
+        str | None,
+        typer.Option("--fields", metavar="F1,F2", help="Only these fields, in this order, comma separated."),
     ] = None,
     bom: Annotated[bool, typer.Option("--bom", help="Start CSV with a UTF-8 BOM (for Excel).")] = False,
     encoding: Annotated[
@@ -294,6 +309,7 @@ def parse(
         typer.Option(
             "--jobs",
             "-j",
+            metavar="N",
             min=1,
             help="Worker processes (default: the CPU count when there are several files). "
             "The output is the same whatever the number.",
@@ -419,10 +435,17 @@ def _dask_outcomes(
     return results()
 
 
-@app.command("eval")
+@app.command("eval", short_help="Score extraction against gold annotations (SPEC.md scoring).")
 def evaluate(
-    gold_dir: Annotated[Path, typer.Argument(help="Directory of gold <name>.jsonl files.")],
-    paths: Annotated[list[str], typer.Argument(help="Reports to extract and score (files or directories).")],
+    gold_dir: Annotated[
+        Path, typer.Argument(metavar="GOLD_DIR", help="Directory of gold <name>.jsonl files.")
+    ],
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="PATH", help="Reports to extract and score (files or directories): those with gold."
+        ),
+    ],
     show: Annotated[bool, typer.Option("--show", help="List every miss, extra and wrong attribute.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
     rules: RulesOpt = None,
@@ -430,7 +453,7 @@ def evaluate(
     progress: ProgressOpt = None,
     debug: DebugOpt = False,
 ) -> None:
-    """Score extraction over PATHS against gold annotations (SPEC.md scoring)."""
+    """Score extraction over the reports given against their gold (SPEC.md scoring)."""
     import orjson
 
     from . import progress as bar
@@ -493,7 +516,7 @@ def schema() -> None:
     print(orjson.dumps(record_json_schema(), option=orjson.OPT_INDENT_2).decode())
 
 
-@app.command()
+@app.command(short_help="Print the text that extraction sees (offsets refer to it).")
 def text(
     path: Annotated[
         str, typer.Argument(metavar="FILE", help="A report in any input format (or - for stdin).")
@@ -511,14 +534,16 @@ def text(
     sys.stdout.write(normalize(content).text if normalized else content)
 
 
-@app.command()
+@app.command(short_help="Write an HTML page to review a report's records by eye.")
 def show(
     path: Annotated[
         str, typer.Argument(metavar="FILE", help="A report in any input format (or - for stdin).")
     ],
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Write the HTML page here (atomically); default: stdout."),
+        typer.Option(
+            "--output", "-o", metavar="FILE", help="Write the HTML page here (atomically); default: stdout."
+        ),
     ] = None,
     encoding: Annotated[str | None, _encoding_opt("Force the input encoding (default: detected).")] = None,
     debug: DebugOpt = False,
@@ -543,7 +568,7 @@ def show(
             fh.write(page)
 
 
-@app.command()
+@app.command(short_help="Show which rules matched where in TEXT, and what they gave.")
 def explain(
     snippet: Annotated[str, typer.Argument(metavar="TEXT", help="The text to explain; - reads stdin.")],
     rules: RulesOpt = None,
@@ -577,7 +602,7 @@ def _shown(path: str) -> str:
         return path
 
 
-@rules_app.command("list")
+@rules_app.command("list", short_help="List the rules with their kinds, priorities and examples.")
 def rules_list(rules: RulesOpt = None) -> None:
     """List the rules: id, kind, priority, number of examples and negatives, file."""
     rs = _load(rules)
@@ -588,13 +613,14 @@ def rules_list(rules: RulesOpt = None) -> None:
         )
 
 
-@rules_app.command("check")
+@rules_app.command("check", short_help="Check rule files: load them and run every example.")
 def rules_check(
     directory: Annotated[
-        list[Path] | None, typer.Argument(help="Rule files or directories to check with the built-in rules.")
+        list[Path] | None,
+        typer.Argument(metavar="DIR", help="Rule files or directories to check with the built-in rules."),
     ] = None,
 ) -> None:
-    """Validate rule files and run every rule's examples."""
+    """Validate rule files and run every rule's and every fragment's examples."""
     from .rulecheck import check_examples, check_fragments
     from .ruleset import RuleError, load_rules
 
@@ -616,11 +642,11 @@ def rules_check(
         raise typer.Exit(1)
 
 
-@rules_app.command("fragments")
+@rules_app.command("fragments", short_help="List the named fragments with what each is for.")
 def rules_fragments(
     names: Annotated[
         list[str] | None,
-        typer.Argument(metavar="[NAME]...", help="Only these fragments (default: all)."),
+        typer.Argument(metavar="NAME", help="Only these fragments (default: all)."),
     ] = None,
     rules: RulesOpt = None,
 ) -> None:
@@ -651,8 +677,42 @@ def rules_fragments(
     print("\n\n".join(blocks))
 
 
+class _Argument(TyperArgument):
+    """An argument in help as people write it: ``PATH...``, ``[DIR]...``, ``FILE``; the
+    metavar says what it is, so no type follows it (typer would print ``{PATH}...`` and
+    ``<list[str]>``)."""
+
+    def _name(self) -> str:
+        return (self.metavar or self.name or "").upper() + ("..." if self.nargs != 1 else "")
+
+    def _usage_display_name(self) -> str:
+        if self.required:
+            return self._name()
+        return f"[{(self.metavar or self.name or '').upper()}]" + ("..." if self.nargs != 1 else "")
+
+    def _rich_display_name(self) -> str:
+        return self._name()
+
+    def display_type_rich(self, ctx: click.Context) -> str | None:
+        return None
+
+
+def _tidy(command: click.Command) -> click.Command:
+    for param in command.params:
+        if isinstance(param, TyperArgument):
+            param.__class__ = _Argument
+    for sub in getattr(command, "commands", {}).values():
+        _tidy(sub)
+    return command
+
+
+def command() -> click.Command:
+    """The click command of ``govextract``, its arguments shown as people write them."""
+    return _tidy(typer.main.get_command(app))
+
+
 def main() -> None:
-    app()
+    command()(prog_name="govextract")
 
 
 if __name__ == "__main__":

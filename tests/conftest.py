@@ -13,3 +13,12 @@ def seed_records() -> list[dict]:
     records = parse_json(proc)
     assert records, "the seeds give no records at all"
     return records
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-docs",
+        action="store_true",
+        help="Write the output the commands print now into the transcripts of README.md and "
+        "examples/README.md (tests/test_docs.py), instead of failing on a difference.",
+    )
