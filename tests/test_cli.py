@@ -393,6 +393,7 @@ def test_text_of_a_missing_file():
     assert out(proc) == ""
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
 def test_a_signal_during_output_leaves_no_temporary_file(tmp_path, signum):
     """Killed while writing -o FILE (here: still reading its standard input), the run

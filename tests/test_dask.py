@@ -9,6 +9,9 @@ from support import ROOT, SPEC_FIELDS, err, out, run_cli
 from govextract.documents import expand, read_text
 from govextract.engine import Extractor
 
+# A cluster of worker processes, and runs that wait for a scheduler: all of it is slow.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def cluster():

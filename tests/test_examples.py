@@ -190,6 +190,7 @@ def keyed(rows_or_records) -> list[tuple]:
     return [(Path(r["doc"]).name, r["kind"], r["text"], int(r["start"])) for r in rows_or_records]
 
 
+@pytest.mark.slow
 def test_daily_csv_writes_one_csv_per_day_with_that_days_records(records, inbox, tmp_path):
     out = tmp_path / "out"
     proc = run(DAILY, inbox, out, env=UTC_ENV)
@@ -209,6 +210,7 @@ def test_daily_csv_writes_one_csv_per_day_with_that_days_records(records, inbox,
         assert f"{day}.csv: {len(names)} report(s)" in err(proc)
 
 
+@pytest.mark.slow
 def test_daily_csv_is_idempotent_keeps_a_failed_day_whole_and_exits_1(inbox, tmp_path):
     out = tmp_path / "out"
     assert run(DAILY, inbox, out, env=UTC_ENV).returncode == 0
@@ -235,6 +237,7 @@ def test_daily_csv_is_idempotent_keeps_a_failed_day_whole_and_exits_1(inbox, tmp
     assert [(r["kind"], r["value"], r["unit"]) for r in rows] == [("count", "6238", "件")]
 
 
+@pytest.mark.slow
 def test_daily_csv_by_arrival_with_a_bom(inbox, tmp_path):
     out = tmp_path / "out"
     proc = run(DAILY, "--by", "ctime", inbox, out, env={**UTC_ENV, "DAILY_CSV_BOM": "1"})
@@ -247,6 +250,7 @@ def test_daily_csv_by_arrival_with_a_bom(inbox, tmp_path):
         assert tuple(header) == SPEC_FIELDS and rows
 
 
+@pytest.mark.slow
 def test_daily_csv_usage_errors(tmp_path):
     for args in (
         [],

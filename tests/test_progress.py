@@ -135,10 +135,13 @@ def test_progress_option_forces_the_bar(many):
 
 def test_eval_shows_the_bar_too(many):
     (many / "gold").mkdir()
+    for report in (many / "in").iterdir():  # gold that holds no figure: every record is an extra
+        (many / "gold" / f"{report.stem}.jsonl").write_text("", encoding="utf-8")
     code, shown, stdout = run_on_terminal("eval", "gold", "in", "--json", cwd=many)
     assert code == 0
     assert BAR in shown and "8/8" in shown
-    assert json.loads(stdout)["kinds"]["all"]["fp"] == 0  # no gold: nothing scored
+    scores = json.loads(stdout)["kinds"]["all"]
+    assert (scores["tp"], scores["fp"], scores["fn"]) == (0, 8, 0)
 
 
 def test_help_describes_the_options():

@@ -280,6 +280,7 @@ HIGHLIGHT_STYLE = """kind => Array.from(document.querySelectorAll('#text .hl.k-'
 TRANSPARENT = "rgba(0, 0, 0, 0)"
 
 
+@pytest.mark.slow
 def test_review_page_in_chromium(browser, tmp_path):
     html = tmp_path / "review.html"
     proc = run_cli("show", SEED_ARG, "-o", html)
@@ -353,6 +354,7 @@ def test_review_page_in_chromium(browser, tmp_path):
         page.close()
 
 
+@pytest.mark.slow
 def test_overlapping_spans_in_chromium(browser, tmp_path):
     text = "该市获评“全国平安建设先进市”，满意度排名全省第一，连续3年位居全省前列。\n<末尾> & 结束"
     honour_start = text.index("全国")
