@@ -4,13 +4,18 @@ import pytest
 from support import err, parse_json, run_cli
 
 
-@pytest.fixture
-def seed_records() -> list[dict]:
-    """`govextract parse seeds` (default JSON, cwd the repository). Run afresh for each
-    test, so that the test compares it with output of the same rules."""
+@pytest.fixture(scope="session")
+def _seed_run():
     proc = run_cli("parse", "seeds", "-q")
     assert proc.returncode == 0, err(proc)
-    records = parse_json(proc)
+    return proc
+
+
+@pytest.fixture
+def seed_records(_seed_run) -> list[dict]:
+    """`govextract parse seeds` (default JSON, cwd the repository), run once per session
+    (the rules do not change during it); each test gets records of its own to change."""
+    records = parse_json(_seed_run)
     assert records, "the seeds give no records at all"
     return records
 
