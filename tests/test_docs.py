@@ -10,6 +10,7 @@ import difflib
 import pytest
 import transcripts
 from click.testing import CliRunner
+from support import require_tool
 
 from govextract.cli import command
 
@@ -21,6 +22,7 @@ def _name(path) -> str:
 @pytest.mark.slow
 @pytest.mark.parametrize("document", transcripts.DOCUMENTS, ids=_name)
 def test_transcripts_show_what_the_commands_print(document, request):
+    require_tool("jq", install="apt-get install jq")  # the docs show jq recipes
     text, fresh = transcripts.run(document)
     if fresh != text and request.config.getoption("--update-docs"):
         document.write_text(fresh, encoding="utf-8")
