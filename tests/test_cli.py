@@ -414,10 +414,13 @@ def test_a_signal_during_output_leaves_no_temporary_file(tmp_path, signum):
             assert time.monotonic() < deadline, "no temporary file appeared"
             time.sleep(0.05)
         proc.send_signal(signum)
-        _, stderr = proc.communicate(timeout=60)
+        proc.wait(timeout=60)  # stdin stays open: the run never sees its end
+        stderr = proc.stderr.read()
     finally:
         if proc.poll() is None:
             proc.kill()
+        for stream in (proc.stdin, proc.stdout, proc.stderr):
+            stream.close()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["records.json"], stderr.decode()
     assert target.read_text(encoding="utf-8") == "[]\n"
     # SIGTERM and SIGHUP: dead of the signal, as a shell or supervisor expects; SIGINT: 130
