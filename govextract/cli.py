@@ -1,4 +1,5 @@
-"""The command line: `govextract parse`, `eval`, `rules`, `schema`, `explain`, `text`, `show`."""
+"""The command line: `govextract parse`, `facts`, `table`, `eval`, `rules`, `schema`, `explain`,
+`text`, `show`."""
 
 from __future__ import annotations
 
@@ -9,15 +10,19 @@ import sys
 import tempfile
 import time
 import traceback
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Annotated, Any
+from typing import IO, TYPE_CHECKING, Annotated, Any
 
 import click
 import typer
 from typer.core import TyperArgument
 
 from . import __version__
+
+if TYPE_CHECKING:
+    from .parallel import Outcome
 
 app = typer.Typer(
     add_completion=False,
@@ -267,133 +272,358 @@ RulesOpt = Annotated[
         "--rules", metavar="DIR", help="A rule file or directory to add to the built-in rules (repeatable)."
     ),
 ]
+# The inputs and options that parse, facts and table share.
+PathsArg = Annotated[
+    list[str],
+    typer.Argument(
+        metavar="PATH",
+        help="Files (.txt .html .htm .pdf .docx; other suffixes read as text) or directories "
+        "(walked for those); - reads stdin.",
+    ),
+]
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", metavar="FILE", help="Write here (atomically), not stdout."),
+]
+KindsOpt = Annotated[
+    str | None, typer.Option("--kinds", metavar="K1,K2", help="Only these kinds, comma separated.")
+]
+BomOpt = Annotated[bool, typer.Option("--bom", help="Start CSV with a UTF-8 BOM (for Excel).")]
+EncodingOpt = Annotated[str | None, _encoding_opt("Force the input encoding (default: detected per file).")]
+QuietOpt = Annotated[
+    bool, typer.Option("--quiet", "-q", help="No summary line and no progress bar on stderr.")
+]
+JobsOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--jobs",
+        "-j",
+        metavar="N",
+        min=1,
+        help="Worker processes (default: the CPU count when there are several files). "
+        "The output is the same whatever the number.",
+    ),
+]
+DaskOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--dask",
+        metavar="ADDRESS",
+        help="Run on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786; needs the "
+        "dask extra; workers must see the same paths). The output is the same as a local run.",
+    ),
+]
+DaskTimeoutOpt = Annotated[
+    float,
+    typer.Option(
+        "--dask-timeout",
+        metavar="SECONDS",
+        callback=_positive,
+        help="How long to wait for the Dask scheduler to answer.",
+    ),
+]
 
 
-@app.command()
-def parse(
-    paths: Annotated[
-        list[str],
-        typer.Argument(
-            metavar="PATH",
-            help="Files (.txt .html .htm .pdf .docx; other suffixes read as text) or directories "
-            "(walked for those); - reads stdin.",
-        ),
-    ],
-    fmt: Annotated[
-        str,
-        typer.Option("--format", "-f", metavar="json|jsonl|csv", help="json (one array), jsonl or csv."),
-    ] = "json",
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", metavar="FILE", help="Write here (atomically), not stdout."),
-    ] = None,
-    kinds: Annotated[
-        str | None, typer.Option("--kinds", metavar="K1,K2", help="Only these kinds, comma separated.")
-    ] = None,
-    fields: Annotated[
-        str | None,
-        typer.Option("--fields", metavar="F1,F2", help="Only these fields, in this order, comma separated."),
-    ] = None,
-    bom: Annotated[bool, typer.Option("--bom", help="Start CSV with a UTF-8 BOM (for Excel).")] = False,
-    encoding: Annotated[
-        str | None, _encoding_opt("Force the input encoding (default: detected per file).")
-    ] = None,
-    glob: GlobOpt = None,
-    rules: RulesOpt = None,
-    quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="No summary line and no progress bar on stderr.")
-    ] = False,
-    progress: ProgressOpt = None,
-    jobs: Annotated[
-        int | None,
-        typer.Option(
-            "--jobs",
-            "-j",
-            metavar="N",
-            min=1,
-            help="Worker processes (default: the CPU count when there are several files). "
-            "The output is the same whatever the number.",
-        ),
-    ] = None,
-    dask: Annotated[
-        str | None,
-        typer.Option(
-            "--dask",
-            metavar="ADDRESS",
-            help="Run on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786; needs the "
-            "dask extra; workers must see the same paths). The output is the same as a local run.",
-        ),
-    ] = None,
-    dask_timeout: Annotated[
-        float,
-        typer.Option(
-            "--dask-timeout",
-            metavar="SECONDS",
-            callback=_positive,
-            help="How long to wait for the Dask scheduler to answer.",
-        ),
-    ] = 10.0,
-    debug: DebugOpt = False,
-) -> None:
-    """Extract metric records from reports."""
-    from . import progress as bar
-    from .documents import expand
-    from .engine import Extractor
-    from .parallel import default_jobs, outcomes
-    from .record import FIELDS
-    from .writers import FORMATS, Writer
+class _Inputs:
+    """What parse, facts and table share: the inputs named on the command line, read and
+    extracted (in worker processes or on a Dask cluster), each unreadable one reported
+    on one line of stderr, warnings passed on, a progress bar, and the summary line."""
 
-    if fmt not in FORMATS:
-        raise typer.BadParameter(f"{fmt!r} is not one of {', '.join(FORMATS)}", param_hint="--format")
-    if bom and fmt != "csv":
-        raise typer.BadParameter(
-            "--bom is for --format csv (JSON and JSON Lines are UTF-8 without a BOM)", param_hint="--bom"
-        )
-    wanted = _kinds(kinds)
-    field_list = [f.strip() for f in fields.split(",") if f.strip()] if fields else list(FIELDS)
-    bad = [f for f in field_list if f not in FIELDS]
-    if bad:
-        raise typer.BadParameter(f"unknown field(s) {', '.join(bad)} (fields: {', '.join(FIELDS)})")
-    extractor = Extractor(_load(rules))
-    t0 = time.perf_counter()
-    failures = 0
-    items = list(expand(paths, glob))
-    total = len(items)  # every named input: a path that is missing is a failure among them
-    if dask:
-        results = _dask_outcomes(dask, dask_timeout, paths, glob, encoding, rules)
-        if results is None:  # no scheduler: stdout still holds a valid (empty) output
-            if output is None:
-                Writer(sys.stdout, fmt, field_list, bom=bom).close()
-            raise typer.Exit(1)
-    else:
-        results = outcomes(items, extractor, jobs=jobs or default_jobs(total), encoding=encoding)
-    draw = bar.wanted(total, force=progress, quiet=quiet, stdout_is_output=output is None)
-    with (
-        _output(output, newline="" if fmt == "csv" else None) as out,
-        bar.progress(total, draw) as step,
+    def __init__(
+        self,
+        paths: list[str],
+        *,
+        glob: str | None,
+        encoding: str | None,
+        rules: list[Path] | None,
+        jobs: int | None,
+        dask: str | None,
+        dask_timeout: float,
+        quiet: bool,
+        progress: bool | None,
+        output: Path | None,
     ):
-        writer = Writer(out, fmt, field_list, bom=bom)
-        for outcome in results:
+        from . import progress as bar
+        from .documents import expand
+        from .engine import Extractor
+        from .parallel import default_jobs, outcomes
+
+        self.t0 = time.perf_counter()
+        self.quiet = quiet
+        self.output = output
+        self.failures = 0
+        extractor = Extractor(_load(rules))
+        items = list(expand(paths, glob))
+        self.total = len(items)  # every named input: a path that is missing is a failure among them
+        self._results: Iterator[Outcome] | None
+        if dask:  # None when no scheduler answers (one line said so)
+            self._results = _dask_outcomes(dask, dask_timeout, paths, glob, encoding, rules)
+        else:
+            self._results = outcomes(
+                items, extractor, jobs=jobs or default_jobs(self.total), encoding=encoding
+            )
+        self._draw = bar.wanted(self.total, force=progress, quiet=quiet, stdout_is_output=output is None)
+
+    def unreachable(self, empty: Callable[[IO[str]], None]) -> None:
+        """When no Dask scheduler answered: an empty but valid output on stdout (``empty``
+        writes it; a file named by -o is left as it was), and exit 1."""
+        if self._results is None:
+            if self.output is None:
+                empty(sys.stdout)
+                sys.stdout.flush()
+            raise typer.Exit(1)
+
+    @contextmanager
+    def read(self) -> Iterator[Iterator[Outcome]]:
+        """The outcomes of the inputs that were read, in input order, under a progress bar."""
+        from . import progress as bar
+
+        with bar.progress(self.total, self._draw) as step:
+            yield self._read(step)
+            step(None)
+
+    def _read(self, step) -> Iterator[Outcome]:
+        assert self._results is not None
+        for outcome in self._results:
             step(outcome.name)
             if outcome.error is not None:
-                failures += 1
+                self.failures += 1
                 _fail(outcome.error, outcome.detail)
                 continue
             for w in outcome.warnings:
                 _err(w)
+            yield outcome
+
+    def finish(self, count: int, what: str) -> None:
+        """The summary line (unless quiet); exit 1 when an input failed."""
+        if not self.quiet:
+            _err(
+                f"{self.total} file(s), {count} {what}(s), {self.failures} failure(s), "
+                f"{time.perf_counter() - self.t0:.2f} s"
+            )
+        if self.failures:
+            raise typer.Exit(1)
+
+
+def _fields(value: str | None, known: tuple[str, ...]) -> list[str]:
+    field_list = [f.strip() for f in value.split(",") if f.strip()] if value else list(known)
+    bad = [f for f in field_list if f not in known]
+    if bad:
+        raise typer.BadParameter(f"unknown field(s) {', '.join(bad)} (fields: {', '.join(known)})")
+    return field_list
+
+
+def _format(fmt: str, formats: tuple[str, ...]) -> None:
+    if fmt not in formats:
+        raise typer.BadParameter(f"{fmt!r} is not one of {', '.join(formats)}", param_hint="--format")
+
+
+def _bom(bom: bool, fmt: str) -> None:
+    if bom and fmt != "csv":
+        raise typer.BadParameter(
+            f"--bom is for --format csv ({fmt} is UTF-8 without a BOM)", param_hint="--bom"
+        )
+
+
+@app.command()
+def parse(
+    paths: PathsArg,
+    fmt: Annotated[
+        str,
+        typer.Option("--format", "-f", metavar="json|jsonl|csv", help="json (one array), jsonl or csv."),
+    ] = "json",
+    output: OutputOpt = None,
+    kinds: KindsOpt = None,
+    fields: Annotated[
+        str | None,
+        typer.Option("--fields", metavar="F1,F2", help="Only these fields, in this order, comma separated."),
+    ] = None,
+    bom: BomOpt = False,
+    encoding: EncodingOpt = None,
+    glob: GlobOpt = None,
+    rules: RulesOpt = None,
+    quiet: QuietOpt = False,
+    progress: ProgressOpt = None,
+    jobs: JobsOpt = None,
+    dask: DaskOpt = None,
+    dask_timeout: DaskTimeoutOpt = 10.0,
+    debug: DebugOpt = False,
+) -> None:
+    """Extract metric records from reports."""
+    from .record import FIELDS
+    from .writers import FORMATS, Writer
+
+    _format(fmt, FORMATS)
+    _bom(bom, fmt)
+    wanted = _kinds(kinds)
+    field_list = _fields(fields, FIELDS)
+    inputs = _Inputs(
+        paths,
+        glob=glob,
+        encoding=encoding,
+        rules=rules,
+        jobs=jobs,
+        dask=dask,
+        dask_timeout=dask_timeout,
+        quiet=quiet,
+        progress=progress,
+        output=output,
+    )
+    inputs.unreachable(lambda out: Writer(out, fmt, field_list, bom=bom).close())
+    with _output(output, newline="" if fmt == "csv" else None) as out, inputs.read() as results:
+        writer = Writer(out, fmt, field_list, bom=bom)
+        for outcome in results:
             for record in outcome.records:
                 if wanted is None or record.kind in wanted:
                     writer.write(record)
             out.flush()  # each file's records as soon as they are known
-        step(None)
         writer.close()
-    if not quiet:
-        _err(
-            f"{total} file(s), {writer.count} record(s), {failures} failure(s), "
-            f"{time.perf_counter() - t0:.2f} s"
+    inputs.finish(writer.count, "record")
+
+
+@app.command()
+def facts(
+    paths: PathsArg,
+    fmt: Annotated[
+        str,
+        typer.Option("--format", "-f", metavar="json|jsonl|csv", help="json (one array), jsonl or csv."),
+    ] = "json",
+    output: OutputOpt = None,
+    kinds: KindsOpt = None,
+    fields: Annotated[
+        str | None,
+        typer.Option(
+            "--fields", metavar="F1,F2", help="Only these fields of a fact, in this order, comma separated."
+        ),
+    ] = None,
+    bom: BomOpt = False,
+    encoding: EncodingOpt = None,
+    glob: GlobOpt = None,
+    rules: RulesOpt = None,
+    quiet: QuietOpt = False,
+    progress: ProgressOpt = None,
+    jobs: JobsOpt = None,
+    dask: DaskOpt = None,
+    dask_timeout: DaskTimeoutOpt = 10.0,
+    debug: DebugOpt = False,
+) -> None:
+    """One fact per figure of each report: the mentions of the same figure (same kind,
+    value, unit, subject, region and year; a headline and the body) folded into one
+    object whose `mentions` hold each one's text, start, end and line."""
+    from .fact import FACT_FIELDS, fold
+    from .writers import FORMATS, Writer
+
+    _format(fmt, FORMATS)
+    _bom(bom, fmt)
+    wanted = _kinds(kinds)
+    field_list = _fields(fields, FACT_FIELDS)
+    inputs = _Inputs(
+        paths,
+        glob=glob,
+        encoding=encoding,
+        rules=rules,
+        jobs=jobs,
+        dask=dask,
+        dask_timeout=dask_timeout,
+        quiet=quiet,
+        progress=progress,
+        output=output,
+    )
+    inputs.unreachable(lambda out: Writer(out, fmt, field_list, bom=bom, known=FACT_FIELDS).close())
+    with _output(output, newline="" if fmt == "csv" else None) as out, inputs.read() as results:
+        writer = Writer(out, fmt, field_list, bom=bom, known=FACT_FIELDS)
+        for outcome in results:
+            for fact in fold(r for r in outcome.records if wanted is None or r.kind in wanted):
+                writer.write(fact)
+            out.flush()
+        writer.close()
+    inputs.finish(writer.count, "fact")
+
+
+@app.command("table")
+def table_command(
+    paths: PathsArg,
+    by: Annotated[
+        str,
+        typer.Option(
+            "--by", metavar="K1,K2", help="The keys of a row before its indicator: region, year and/or doc."
+        ),
+    ] = "region,year",
+    indicators: Annotated[
+        str | None,
+        typer.Option(
+            "--indicators",
+            metavar="NAME1,NAME2",
+            help="Only these indicators, comma separated (see `govextract rules indicators`).",
+        ),
+    ] = None,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="json|jsonl|csv|html",
+            help="json (one array), jsonl, csv, or html (a page with charts over years).",
+        ),
+    ] = "json",
+    output: OutputOpt = None,
+    wide: Annotated[
+        bool, typer.Option("--wide", help="One column per indicator (kind, unit) and one row per key.")
+    ] = False,
+    bom: BomOpt = False,
+    encoding: EncodingOpt = None,
+    glob: GlobOpt = None,
+    rules: RulesOpt = None,
+    quiet: QuietOpt = False,
+    progress: ProgressOpt = None,
+    jobs: JobsOpt = None,
+    dask: DaskOpt = None,
+    dask_timeout: DaskTimeoutOpt = 10.0,
+    debug: DebugOpt = False,
+) -> None:
+    """The indicators of the reports side by side: one row per region, year (--by),
+    indicator, kind and unit with its value, whether approximate, its sources, and a
+    conflict when mentions or reports disagree (all values kept)."""
+    from .tables import BY_KEYS, FORMATS, table
+
+    _format(fmt, FORMATS)
+    _bom(bom, fmt)
+    keys = [k.strip() for k in by.split(",") if k.strip()]
+    bad = [k for k in keys if k not in BY_KEYS]
+    if not keys or bad or len(set(keys)) != len(keys):
+        raise typer.BadParameter(
+            f"{by!r}: give distinct keys of {', '.join(BY_KEYS)}, comma separated", param_hint="--by"
         )
-    if failures:
-        raise typer.Exit(1)
+    ruleset = _load(rules)
+    names = None
+    if indicators:
+        names = [n.strip() for n in indicators.split(",") if n.strip()]
+        unknown = [n for n in names if n not in ruleset.indicators.names]
+        if unknown:
+            raise typer.BadParameter(
+                f"unknown indicator(s) {', '.join(unknown)} (`govextract rules indicators` lists them)",
+                param_hint="--indicators",
+            )
+    inputs = _Inputs(
+        paths,
+        glob=glob,
+        encoding=encoding,
+        rules=rules,
+        jobs=jobs,
+        dask=dask,
+        dask_timeout=dask_timeout,
+        quiet=quiet,
+        progress=progress,
+        output=output,
+    )
+    title = f"govextract table by {', '.join(keys)}"
+    inputs.unreachable(lambda out: table([], keys, names).write(out, fmt, wide=wide, bom=bom, title=title))
+    with inputs.read() as results:
+        records = [r for outcome in results for r in outcome.records]
+    result = table(records, keys, names)
+    with _output(output, newline="" if fmt == "csv" else None) as out:
+        result.write(out, fmt, wide=wide, bom=bom, title=title)
+    inputs.finish(len(result.rows), "row")
 
 
 def _dask_outcomes(
@@ -593,6 +823,11 @@ def explain(
         print(" ".join(f"{k}={v}" for k, v in fields.items()))
 
 
+def _visible(text: str) -> str:
+    """Text on one line: a line break or tab written as \\n or \\t."""
+    return text.replace("\n", "\\n").replace("\t", "\\t")
+
+
 def _shown(path: str) -> str:
     """A rule file's path as a user would type it: relative to the current directory
     when it lies below it."""
@@ -611,6 +846,13 @@ def rules_list(rules: RulesOpt = None) -> None:
             f"{r.id:32} {r.kind:8} priority {r.priority:<3} {len(r.spec.examples):3} positive "
             f"{len(r.spec.negatives):3} negative  {_shown(r.file)}"
         )
+
+
+@rules_app.command("indicators", short_help="List the indicators of the taxonomy.")
+def rules_indicators(rules: RulesOpt = None) -> None:
+    """List the indicators of the taxonomy: name, kind, unit family and what each counts."""
+    for i in _load(rules).indicators.indicators:
+        print(f"{i.name}\t{i.kind}\t{i.spec.unit} ({' '.join(i.units)})\t{i.spec.description}")
 
 
 @rules_app.command("check", short_help="Check rule files: load them and run every example.")
@@ -633,10 +875,13 @@ def rules_check(
     problems = check_fragments(rs) + check_examples(rs)
     for p in problems:
         _err(p)
+    indicators = rs.indicators.indicators
     n = sum(len(r.spec.examples) + len(r.spec.negatives) for r in rs.rules)
     n += sum(len(f.examples) + len(f.negatives) for f in rs.fragment_specs.values())
+    n += sum(len(i.spec.examples) + len(i.spec.negatives) for i in indicators)
     print(
-        f"{len(rs.rules)} rules, {len(rs.fragment_specs)} fragments, {n} examples, {len(problems)} problem(s)"
+        f"{len(rs.rules)} rules, {len(rs.fragment_specs)} fragments, {len(indicators)} indicators, "
+        f"{n} examples, {len(problems)} problem(s)"
     )
     if problems:
         raise typer.Exit(1)
@@ -665,14 +910,16 @@ def rules_fragments(
             lines.append(f"  {frag.description}")
         if frag.form == "words":
             lines.append(f"  words:     {' '.join(frag.written)}")
+        elif frag.form == "chars":
+            lines.append(f"  chars:     {_visible(frag.written)} (one of them; {{^{name}}}: any other)")
         elif frag.form == "lexicon":
             lines.append(f"  lexicon:   {frag.written} (its words: {' '.join(rs.lexicon(frag.written))})")
         else:
             lines.append(f"  pattern:   {frag.written}")
         if frag.examples:
-            lines.append(f"  examples:  {' | '.join(frag.examples)}")
+            lines.append(f"  examples:  {' | '.join(map(_visible, frag.examples))}")
         if frag.negatives:
-            lines.append(f"  negatives: {' | '.join(frag.negatives)}")
+            lines.append(f"  negatives: {' | '.join(map(_visible, frag.negatives))}")
         blocks.append("\n".join(lines))
     print("\n\n".join(blocks))
 

@@ -6,7 +6,8 @@ The flow, top to bottom:
 3. run every metric rule: each match is a candidate span (extract first);
 4. drop candidates whose figure an exclusion covers, then resolve overlaps;
 5. resolve values, units, signs (parse second);
-6. attach subject, region and year (``subject.py``, ``context.py``);
+6. build the Document (``document.py``) and run the attribute steps over the chosen
+   candidates: subject, streak, scope, region, year (``attributes.py``);
 7. map spans back to the source and validate the records.
 """
 
@@ -19,12 +20,12 @@ from typing import Any
 
 import regex
 
-from .context import Context, clause_start
+from .attributes import Step, default_steps
+from .document import Document
 from .normalize import NormText, normalize, to_simplified
 from .numerals import SCALES, parse_number
 from .record import KINDS, NUMERIC_KINDS, Record
 from .ruleset import TIMEOUT, Rule, RuleSet, load_rules, parse_ref
-from .subject import SubjectFinder
 
 # Kinds that compete for the same characters: two numeric readings of one figure
 # cannot both be right, but a ranking may sit inside an honour's sentence.
@@ -45,6 +46,9 @@ class Candidate:
     groups: dict[str, tuple[int, int, str]]
     head: Candidate | None = None  # for a list continuation, the match it continues
     fields: dict[str, Any] = field(default_factory=dict)
+    # The figures of the list this one belongs to (A、B分别下降x%、y%), and its place in it.
+    members: list[Candidate] | None = None
+    index: int = 0
 
     def group(self, name: str) -> tuple[int, int, str] | None:
         g = self.groups.get(name)
@@ -95,7 +99,10 @@ def _candidate(rule: Rule, m: regex.Match, head: Candidate | None = None) -> Can
 
 
 # Sentences: a rule with a gate runs only over the sentences its gate finds something in.
-_SENTENCE = regex.compile(r"[^。！？!?；;\n]+[。！？!?；;\n]?|\n")
+def _sentence_rx(rules: RuleSet) -> regex.Pattern:
+    end = rules.charsets.get("SENTENCE_END", "。！？!?；;\n")
+    cls = "".join(regex.escape(c) for c in end)
+    return regex.compile(rf"[^{cls}]+[{cls}]?|\n")
 
 
 _GAP = 200
@@ -104,8 +111,9 @@ _GAP = 200
 class _Spans:
     """The spans of one text that each gate lets through (computed once per gate)."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, sentence: regex.Pattern):
         self.text = text
+        self._sentence = sentence
         self._sentences: list[tuple[int, int]] | None = None
         self._by_gate: dict[Any, list[tuple[int, int]]] = {}
 
@@ -115,7 +123,7 @@ class _Spans:
         spans = self._by_gate.get(gate)
         if spans is None:
             if self._sentences is None:
-                self._sentences = [m.span() for m in _SENTENCE.finditer(self.text)]
+                self._sentences = [m.span() for m in self._sentence.finditer(self.text)]
             spans = []
             for s, e in self._sentences:
                 if gate.search(self.text, s, e):
@@ -159,7 +167,8 @@ class Extractor:
     def __init__(self, rules: RuleSet | None = None, *, timeout: float = TIMEOUT):
         self.rules = rules or load_rules()
         self.timeout = timeout  # seconds one rule may spend on one stretch of text
-        self.subjects = SubjectFinder(self.rules)
+        self.steps: list[Step] = default_steps(self.rules)
+        self._sentence = _sentence_rx(self.rules)
 
     # -- 2. exclusions -------------------------------------------------
     def _exclusion_masks(
@@ -251,30 +260,13 @@ class Extractor:
         c.fields = f
         return ""
 
-    def _honour_scope(self, c: Candidate, text: str) -> str | None:
-        """The level of an honour: from its title, its grantor, the words before the
-        title, or the clause before the verb (first that names one)."""
-        table: dict[str, list[str]] = self.rules.lexicon("honour_scope")
-        places = [
-            c.fields.get("title") or "",
-            c.fields.get("grantor") or "",
-            (c.group("pre") or (0, 0, ""))[2],
-            (c.group("scope") or (0, 0, ""))[2],
-            text[clause_start(text, c.mstart) : c.mstart],
-        ]
-        for where in places:
-            for scope, words in table.items():
-                if any(w in where for w in words):
-                    return scope
-        return None
-
     # -- the whole flow -----------------------------------------------------
     def run(self, source: str, doc: str = "-", *, explain: bool = False) -> Extraction:
         trace: list[TraceEvent] | None = [] if explain else None
         warnings: list[str] = []
-        norm = normalize(source)
+        norm = normalize(source, self.rules)
         text = norm.text
-        spans = _Spans(text)
+        spans = _Spans(text, self._sentence)
         masks = self._exclusion_masks(text, trace, warnings, doc, spans)
         kept: list[Candidate] = []
         for c in self._candidates(text, warnings, doc, spans):
@@ -292,14 +284,21 @@ class Extractor:
             kept.append(c)
         chosen = _resolve_overlaps(kept, text, trace)
         chosen.sort(key=lambda c: (c.start, c.end, c.rule.kind))
-        self.subjects.assign(norm, chosen)
-        context = Context(norm, self.rules)
-        for c in chosen:
-            kind = c.rule.kind
-            if kind in ("ranking", "honour", "percent") and c.fields.get("streak") is None:
-                c.fields["streak"] = context.streak(c.mstart)
-            if kind == "honour" and not c.fields.get("scope"):
-                c.fields["scope"] = self._honour_scope(c, text)
+        document = Document(
+            norm,
+            self.rules,
+            reserved=[
+                c.groups["title"][:2] for c in chosen if c.rule.kind == "honour" and "title" in c.groups
+            ],
+        )
+        # Under a heading over plans and tasks (三、2016年重点工作) figures are targets.
+        planned = [c for c in chosen if document.in_plan(c.start)]
+        if planned:
+            chosen = [c for c in chosen if not document.in_plan(c.start)]
+            if trace is not None:
+                trace.extend(_event(c, text, "in a plan section") for c in planned)
+        for step in self.steps:
+            step.run(document, chosen)
         records: list[Record] = []
         line_starts = _line_starts(source)
         validation = {"source": source, "line_starts": line_starts}
@@ -317,8 +316,8 @@ class Extractor:
                 "start": s,
                 "end": e,
                 "line": bisect_right(line_starts, s),
-                "region": context.region(s, e),
-                "year": context.year(s, e),
+                "region": f.get("region"),
+                "year": f.get("year"),
                 "rule": c.rule.id,
             }
             for key in ("basis", "scope", "rank", "top", "tier", "title", "grantor", "streak"):
@@ -326,6 +325,7 @@ class Extractor:
                     data[key] = f[key]
             if data["kind"] == "ranking" and data["value"] is None:
                 data["value"] = f.get("rank")
+            data["indicator"] = f.get("indicator")
             records.append(Record.model_validate(data, context=validation))
             if trace is not None:
                 trace.append(_event(c, text, "record"))

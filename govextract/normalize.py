@@ -13,9 +13,17 @@ from array import array
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import regex
 
+from .ruleset import LINE_CUES
+
+if TYPE_CHECKING:
+    from .ruleset import RuleSet
+
+# Characters a statement cannot end with: a line ending so goes on, whatever its length.
+_GOES_ON = frozenset("，,、暨和及与的")
 # Characters after which a line break ends a statement rather than wraps one.
 _TERMINAL = frozenset("。！？!?；;：:…")
 # Lines that start with these are list items or headings: a break before them is kept.
@@ -115,6 +123,8 @@ class NormText:
     text: str
     seg_norm: array
     seg_src: array
+    # The source simplified and half-width, offsets unchanged (what line cues read).
+    folded: str = ""
 
     def source_index(self, i: int) -> int:
         """Source position of normalized position ``i`` (``len(text)`` maps to ``len(source)``)."""
@@ -139,10 +149,77 @@ class NormText:
 _WS_RUN = regex.compile(r"[ \t\u3000\u00a0\u2002\u2003\u2009\u200b\r\n]+")
 
 
-def normalize(source: str) -> NormText:
-    """Normalize ``source`` for matching and keep the way back."""
+def _full_lines(folded: str) -> dict[int, bool]:
+    """For each line end (offset of its line break), whether the line is as long as its
+    neighbours in its block (a wrapped line that goes on): 0.7 of the longest of up to two
+    lines on either side. A line alone in its block (a headline) is never full."""
+    lines: list[tuple[int, int]] = []  # (offset of the break after it, stripped length)
+    pos = 0
+    for part in folded.split("\n"):
+        lines.append((pos + len(part), len(part.strip(_SPACES))))
+        pos += len(part) + 1
+    out: dict[int, bool] = {}
+    n = len(lines)
+    for k, (end, length) in enumerate(lines):
+        if length == 0:
+            continue
+        near = []
+        for d in (-2, -1, 1, 2):
+            j = k + d
+            if not 0 <= j < n:
+                continue
+            # stop at a blank line: neighbours are in the same block
+            step = 1 if d > 0 else -1
+            if any(lines[x][1] == 0 for x in range(k + step, j + step, step)):
+                continue
+            near.append(lines[j][1])
+        out[end] = bool(near) and length >= 0.7 * max(near)
+    return out
+
+
+def _set_apart(folded: str, rules: RuleSet) -> tuple[set[int], set[int]]:
+    """Offsets of the lines that stand apart from the line before (a dateline, a byline, a
+    credit, page chrome, a title shape or a list marker opens them: rules/document.toml),
+    and of those that are whole lines, never going on into the next (all but list items)."""
+    out: set[int] = set()
+    for kind in LINE_CUES:
+        for m in rules.cue(kind).finditer(folded):
+            out.add(folded.rfind("\n", 0, m.start()) + 1)
+    whole = set(out)
+    # A news lead (本报讯, 某某网3月2日讯) opens a new item: never joined to the line before.
+    for m in rules.cue("lead").finditer(folded):
+        if (
+            m.start() == 0
+            or folded[m.start() - 1] == "\n"
+            or not folded[folded.rfind("\n", 0, m.start()) + 1 : m.start()].strip()
+        ):
+            out.add(folded.rfind("\n", 0, m.start()) + 1)
+    marker = rules.fragments.get("LINE_MARKER")
+    if marker:
+        for m in _compiled(marker).finditer(folded):
+            d = m.end("digit") if m.group("digit") else -1
+            if d >= 0 and folded[d : d + 1] in (" ", "\t", "\u3000"):
+                continue  # "54 秒" opening a wrapped line is a figure going on, not an item
+            out.add(m.start())
+    return out, whole
+
+
+@lru_cache(maxsize=8)
+def _compiled(pattern: str) -> regex.Pattern:
+    return regex.compile(pattern, regex.MULTILINE)
+
+
+def normalize(source: str, rules: RuleSet | None = None) -> NormText:
+    """Normalize ``source`` for matching and keep the way back (the line cues of ``rules``,
+    by default the built-in rules, say which lines stand apart and are never joined)."""
+    if rules is None:
+        from .ruleset import load_rules
+
+        rules = load_rules()
     folded = _simplify_aligned(fold_width(source))
     keep_breaks = _is_paragraph_doc(folded)
+    full = _full_lines(folded) if not keep_breaks else {}
+    apart, whole = _set_apart(folded, rules) if not keep_breaks else (set(), set())
     parts: list[str] = []
     seg_norm = array("i")
     seg_src = array("i")
@@ -183,8 +260,19 @@ def normalize(source: str) -> NormText:
                 and prev not in _TERMINAL
                 and _word_char(nxt)
                 and not _ITEM_START.match(folded, j)
+                # a wrapped line is as long as its neighbours; a short one (a headline, 编者按)
+                # ends where it ends
+                and (full.get(folded.index("\n", i), False) or prev in _GOES_ON)
+                and folded.rfind("\n", 0, j) + 1 not in apart
+                and folded.rfind("\n", 0, i) + 1 not in whole
             )
-            or (prev in _DIGITS and not nxt.isascii() and nxt.isalpha())
+            or (
+                breaks == 1
+                and prev in _DIGITS
+                and not nxt.isascii()
+                and nxt.isalpha()
+                and folded.rfind("\n", 0, i) + 1 not in whole
+            )
         ):
             # A wrapped line (in a wrapped document even across the blank line of a column
             # break, when the sentence goes on), or a figure and its unit split by a line
@@ -194,7 +282,7 @@ def normalize(source: str) -> NormText:
             copy("\n", folded.index("\n", i))
     if pos < len(folded):
         copy(folded[pos:], pos)
-    return NormText(source=source, text="".join(parts), seg_norm=seg_norm, seg_src=seg_src)
+    return NormText(source=source, text="".join(parts), seg_norm=seg_norm, seg_src=seg_src, folded=folded)
 
 
 _DIGITS = frozenset("0123456789")

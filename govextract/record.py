@@ -47,6 +47,7 @@ class Record(BaseModel):
     title: str | None = None
     grantor: str | None = None
     streak: int | None = None
+    indicator: str | None = None  # SPEC "Facts and indicators": the metric's canonical name
 
     @field_validator("value")
     @classmethod

@@ -1,4 +1,4 @@
-"""Run every rule's and every fragment's own examples: the corpus beside each rule is its test."""
+"""Run every rule's, cue's and fragment's own examples: the corpus beside each rule is its test."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from typing import Any
 import regex
 
 from .engine import Extractor
-from .normalize import normalize
+from .indicators import check_taxonomy
+from .normalize import fold_width, normalize, to_simplified
 from .record import Record
-from .ruleset import Rule, RuleSet, fragment_error
+from .ruleset import LINE_CUES, Cue, CueExample, Rule, RuleSet, fragment_error
 
 NONE = "__none__"  # an expected field value meaning "must be null"
 
@@ -84,11 +85,69 @@ def check_rule(extractor: Extractor, rule: Rule) -> list[str]:
     return problems
 
 
+def _as_matched(cue: Cue, text: str) -> str:
+    """The text as the cue sees it: a line cue the line as written, others the normalized text."""
+    return to_simplified(fold_width(text)) if cue.kind in LINE_CUES else normalize(text).text
+
+
+def check_cue(extractor: Extractor, cue: Cue) -> list[str]:
+    """A cue's examples match (what and with which value they say), the records their
+    `expect` lists come out of the whole engine, and its negatives do not match."""
+    problems: list[str] = []
+    label = f"{cue.file}: cue {cue.id!r}"
+    fields = set(Record.model_fields)
+    for i, raw in enumerate(cue.spec.examples, 1):
+        ex = raw if isinstance(raw, CueExample) else CueExample(text=raw)
+        text = _as_matched(cue, ex.text)
+        found = [m for m in cue.regex.finditer(text) if m.end() > m.start()]
+        if not found and not ex.expect:
+            problems.append(f"{label}: example {i} {ex.text!r}: the cue does not match")
+        if ex.match is not None and not any(m.group() == ex.match for m in found):
+            problems.append(
+                f"{label}: example {i} {ex.text!r}: expected a match {ex.match!r}, got "
+                f"{[m.group() for m in found]}"
+            )
+        if ex.value is not None:
+            values = [cue.values.get(m.group("word")) for m in found if "word" in m.re.groupindex]
+            if ex.value not in values:
+                problems.append(
+                    f"{label}: example {i} {ex.text!r}: expected value {ex.value!r}, got {values}"
+                )
+        if ex.expect:
+            records = extractor.run(ex.text, "-").records
+            used: set[int] = set()
+            for want in ex.expect:
+                unknown = set(want) - fields
+                if unknown:
+                    problems.append(f"{label}: example {i}: unknown field(s) {sorted(unknown)} in expect")
+                    continue
+                hit = next((j for j, r in enumerate(records) if j not in used and _matches(r, want)), None)
+                if hit is None:
+                    got = "; ".join(
+                        f"{{text={r.text!r}, region={r.region!r}, year={r.year!r}}}" for r in records
+                    )
+                    problems.append(
+                        f"{label}: example {i} {ex.text!r}: expected {want}, got {got or 'nothing'}"
+                    )
+                else:
+                    used.add(hit)
+    for text in cue.spec.negatives:
+        hits = [m.group() for m in cue.regex.finditer(_as_matched(cue, text)) if m.end() > m.start()]
+        if hits:
+            problems.append(f"{label}: negative {text!r}: the cue matches {hits}")
+    return problems
+
+
 def check_examples(ruleset: RuleSet) -> list[str]:
+    """Every rule's, cue's and indicator's examples (indicators.check_taxonomy)."""
     extractor = Extractor(ruleset)
     problems: list[str] = []
     for rule in ruleset.rules:
         problems.extend(check_rule(extractor, rule))
+    for cue in ruleset.cues:
+        problems.extend(check_cue(extractor, cue))
+    if ruleset.indicators is not None:
+        problems.extend(check_taxonomy(ruleset.indicators))
     return problems
 
 
@@ -97,7 +156,7 @@ def check_fragments(ruleset: RuleSet) -> list[str]:
     (after normalization, as rules see text) and none of its negatives."""
     problems: list[str] = []
     for name, frag in ruleset.fragment_specs.items():
-        error = fragment_error(name, ruleset.fragment_specs, ruleset.fragments)
+        error = fragment_error(name, ruleset.fragment_specs, ruleset.fragments, ruleset.charsets)
         if error is not None:
             problems.append(error)
             continue

@@ -2,7 +2,9 @@
 
 A rule file may hold ``[fragments]`` (named regex pieces or word lists that
 patterns refer to as ``{NAME}``, each with its description and examples),
-``[lexicon.NAME]`` tables and lists (plain lookup data), and ``[[rule]]`` entries.
+``[lexicon.NAME]`` tables and lists (plain lookup data), ``[[rule]]`` entries,
+``[[cue]]`` entries (the genre's cues) and ``[[indicator]]`` entries (the taxonomy of
+``indicators.py``).
 Every error of every file is collected and reported at once, each naming its file
 and rule; a pattern that does not compile is reported at its position in the
 pattern as written (not in the expanded regex).
@@ -24,7 +26,38 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from .record import KINDS, NUMERIC_KINDS
 
 RuleKind = Literal["count", "percent", "change", "money", "ranking", "honour", "exclude"]
-_REF = regex.compile(r"\{([A-Z][A-Z0-9_]*)\}")
+# {NAME} refers to a fragment; for a character-set fragment {^NAME} is its complement and
+# {NAME.chars} its characters, to use inside a bracket expression ([^{CLAUSE_END.chars}的]).
+_REF = regex.compile(r"\{(\^)?([A-Z][A-Z0-9_]*)(\.chars)?\}")
+# Cues of these kinds describe a whole line and match it as written (simplified, half-width,
+# spaces kept: 张三 某某市委书记); the others match the normalized text.
+LINE_CUES = frozenset({"dateline", "byline", "credit", "furniture", "headline"})
+# The genre's cues (govextract/document.py reads them): what each kind of cue marks.
+CUE_KINDS = {
+    "dateline": "a publication date or time stamp (groups year, month, day)",
+    "lead": "the opening of a news item: 本报讯, XX网1月11日讯 (groups month, day)",
+    "byline": "an author line: (记者 张三), 文/本报记者",
+    "credit": "an editor, source or photo credit that closes an article",
+    "furniture": "a line of page chrome: navigation, print and share bars",
+    "headline": "a line shaped as a title: 【专题】..., 原标题:",
+    "anaphora": "a word meaning the place spoken of, by the suffix of its level: 我市, 全县, 该区",
+    "national": "a word putting a statement at the level of the whole country: 全国, 我国",
+    "agent": "an organisation named after a place: the place acts (公安局, 检察院)",
+    "subset": "a word opening a statement about a part: 其中",
+    "opener": "a word opening a clause without being its subject: 据了解, 其中, 目前",
+    "pool": "a level word naming the pool of an evaluation: 全省群众安全感调查",
+    "predicate": "a word opening a clause that goes on about its sentence's subject",
+    "venue": "a place where a meeting is held, not the place a statement is about",
+    "title_place": "a place word inside a title or designation, not the statement's place",
+    "relative_year": "a year said relative to the time of writing: 今年, 去年",
+    "period_start": "a year that starts a period: 自2017年以来",
+    "compare_base": "a year that a figure is compared with: 较2022年, 在2021年基础上",
+    "plan": "a word of plans and goals: a year it governs is not a figure's year",
+    "review": "a year that a text reviews: 过去的2022年, 报告了2018年工作",
+    "review_event": "an event held after the year it reviews: 2006年度...表彰会",
+    "plan_heading": "a heading over plans and tasks: its figures are targets, not results",
+    "plan_intro": "a paragraph introducing targets that dash-led paragraphs then list",
+}
 # "$group", "$group@lexicon", "$group|default", "$group@lexicon|default"
 _GROUP_REF = regex.compile(
     r"^\$(?P<group>[a-z][a-z0-9_]*)(?:@(?P<lexicon>[a-z][a-z0-9_]*))?(?:\|(?P<default>.*))?$"
@@ -67,13 +100,15 @@ class Example(BaseModel):
 
 class FragmentSpec(BaseModel):
     """The table form of a fragment: ``NAME = { pattern = '...', description = '...',
-    examples = [...], negatives = [...] }`` (or ``words = [...]`` or ``lexicon = "name"``
-    instead of ``pattern``). A plain string is a pattern, a plain list a word list."""
+    examples = [...], negatives = [...] }`` (or ``words = [...]``, ``lexicon = "name"`` or
+    ``chars = "..."``, a character set, instead of ``pattern``). A plain string is a
+    pattern, a plain list a word list."""
 
     model_config = ConfigDict(extra="forbid")
     pattern: str | None = None
     words: list[str] | None = None
     lexicon: str | None = None
+    chars: str | None = None
     description: str = ""
     examples: list[str] = []  # texts the fragment matches as a whole
     negatives: list[str] = []  # texts it does not match as a whole
@@ -85,8 +120,8 @@ class Fragment:
 
     name: str
     file: str
-    form: str  # "pattern", "words" or "lexicon"
-    written: Any  # the pattern string, the list of words, or the lexicon's name
+    form: str  # "pattern", "words", "lexicon" or "chars"
+    written: Any  # the pattern string, the list of words, the lexicon's name or the characters
     description: str = ""
     examples: tuple[str, ...] = ()
     negatives: tuple[str, ...] = ()
@@ -146,13 +181,104 @@ class Rule:
         return NUMERIC_KINDS
 
 
+class CueExample(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str
+    match: str | None = None  # what the cue must match in text (default: anything)
+    value: Any = None  # the value of a `words` cue for that match
+    expect: list[dict[str, Any]] = []  # records the whole engine must produce from text
+    note: str | None = None
+
+
+class CueSpec(BaseModel):
+    """The schema of one ``[[cue]]`` entry: a named cue of the genre (a dateline shape, an
+    anaphora word...), as a pattern or a table of words, with its own examples."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str
+    kind: str
+    description: str = ""
+    pattern: str | None = None
+    words: dict[str, Any] | list[str] | None = None
+    examples: list[CueExample | str] = []
+    negatives: list[str] = []
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        if not regex.fullmatch(r"[a-z][a-z0-9_]*(\.[a-z0-9_]+)+", v):
+            raise ValueError("an id is dotted lower-case words, e.g. 'dateline.stamp'")
+        return v
+
+
+@dataclass(frozen=True)
+class Cue:
+    spec: CueSpec
+    file: str
+    regex: Any
+    values: dict[str, Any]  # word -> value, for a `words` cue
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    @property
+    def kind(self) -> str:
+        return self.spec.kind
+
+
+class CueSet:
+    """The cues of one kind, searched as one pattern. A `words` cue captures its word in the
+    group ``word``; ``value(m)`` is that word's value."""
+
+    def __init__(self, kind: str, cues: list[Cue]):
+        self.kind = kind
+        self.cues = cues
+        self.values: dict[str, Any] = {}
+        for c in cues:
+            self.values.update(c.values)
+        pattern = "|".join(f"(?:{c.regex.pattern})" for c in cues) or "(?!)"
+        # Cues are line-oriented: ^ and $ are a line's edges.
+        self.regex = regex.compile(pattern, regex.V0 | regex.MULTILINE)
+
+    def value(self, m: regex.Match) -> Any:
+        return self.values.get(m.group("word")) if "word" in m.re.groupindex else None
+
+    def search(self, text: str, pos: int = 0, endpos: int | None = None) -> regex.Match | None:
+        return self.regex.search(text, pos, len(text) if endpos is None else endpos)
+
+    def finditer(self, text: str, pos: int = 0, endpos: int | None = None):
+        return self.regex.finditer(text, pos, len(text) if endpos is None else endpos)
+
+    def match(self, text: str, pos: int = 0, endpos: int | None = None) -> regex.Match | None:
+        return self.regex.match(text, pos, len(text) if endpos is None else endpos)
+
+
 @dataclass
 class RuleSet:
     rules: list[Rule]
     lexicons: dict[str, Any]
     fragments: dict[str, str]  # name -> the expanded regex
     files: list[str] = field(default_factory=list)
+    indicators: Any = None  # the compiled taxonomy (indicators.Taxonomy)
+    charsets: dict[str, str] = field(default_factory=dict)
+    cues: list[Cue] = field(default_factory=list)
     fragment_specs: dict[str, Fragment] = field(default_factory=dict)  # name -> as written
+
+    def chars(self, name: str) -> frozenset[str]:
+        """The characters of a character-set fragment ({chars = ...})."""
+        return frozenset(self.charsets.get(name, ""))
+
+    @cached_property
+    def _cue_sets(self) -> dict[str, CueSet]:
+        by_kind: dict[str, list[Cue]] = {}
+        for c in self.cues:
+            by_kind.setdefault(c.kind, []).append(c)
+        return {k: CueSet(k, v) for k, v in by_kind.items()}
+
+    def cue(self, kind: str) -> CueSet:
+        """Every cue of a kind as one pattern (an empty set matches nothing)."""
+        return self._cue_sets.get(kind) or CueSet(kind, [])
 
     @cached_property
     def metric_rules(self) -> list[Rule]:
@@ -231,17 +357,30 @@ def _load(paths: tuple[str, ...]) -> RuleSet:
     raw_fragments: dict[str, Fragment] = {}
     lexicons: dict[str, Any] = {}
     specs: list[tuple[str, int, dict[str, Any]]] = []
+    cue_specs: list[tuple[str, int, dict[str, Any]]] = []
+    indicator_specs: list[tuple[str, int, dict[str, Any]]] = []
     for path in paths:
         try:
             data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             problems.append(f"{path}: cannot read rules: {exc}")
             continue
-        unknown = set(data) - {"fragments", "lexicon", "rule"}
+        unknown = set(data) - {"fragments", "lexicon", "rule", "cue", "indicator"}
         if unknown:
             problems.append(
-                f"{path}: unknown top-level keys {sorted(unknown)} (expected fragments, lexicon, rule)"
+                f"{path}: unknown top-level keys {sorted(unknown)} "
+                "(expected fragments, lexicon, rule, cue, indicator)"
             )
+        cues = data.get("cue") or []
+        if not isinstance(cues, list):
+            problems.append(f"{path}: 'cue' must be an array of tables ([[cue]])")
+        else:
+            cue_specs.extend((path, i, c) for i, c in enumerate(cues))
+        indicators = data.get("indicator") or []
+        if not isinstance(indicators, list):
+            problems.append(f"{path}: 'indicator' must be an array of tables ([[indicator]])")
+        else:
+            indicator_specs.extend((path, i, r) for i, r in enumerate(indicators))
         for name, value in (data.get("fragments") or {}).items():
             if not regex.fullmatch(r"[A-Z][A-Z0-9_]*", name):
                 problems.append(f"{path}: fragment {name!r}: names are upper-case, e.g. NUMBER")
@@ -270,7 +409,7 @@ def _load(paths: tuple[str, ...]) -> RuleSet:
         for i, r in enumerate(rules):
             specs.append((path, i, r))
 
-    fragments = _expand_fragments(raw_fragments, lexicons, problems)
+    fragments, charsets = _expand_fragments(raw_fragments, lexicons, problems)
     compiled: list[Rule] = []
     seen: dict[str, str] = {}
     for path, i, raw in specs:
@@ -286,9 +425,18 @@ def _load(paths: tuple[str, ...]) -> RuleSet:
             problems.append(f"{label}: duplicate id (first defined in {seen[spec.id]})")
             continue
         seen[spec.id] = path
-        rule = _compile_rule(spec, path, fragments, lexicons, problems, label, raw_fragments)
+        rule = _compile_rule(spec, path, fragments, charsets, lexicons, problems, label, raw_fragments)
         if rule is not None:
             compiled.append(rule)
+    cues = _compile_cues(cue_specs, fragments, charsets, problems)
+    from .indicators import compile_taxonomy
+
+    taxonomy = compile_taxonomy(
+        indicator_specs,
+        lexicons,
+        lambda text, unknown: expand_pattern(text, fragments, unknown, charsets),
+        problems,
+    )
     if problems:
         raise RuleError(problems)
     ruleset = RuleSet(
@@ -296,6 +444,9 @@ def _load(paths: tuple[str, ...]) -> RuleSet:
         lexicons=lexicons,
         fragments=fragments,
         files=list(paths),
+        charsets=charsets,
+        cues=cues,
+        indicators=taxonomy,
         fragment_specs=raw_fragments,
     )
     _CACHE[key] = ruleset
@@ -321,9 +472,9 @@ def _fragment(name: str, path: str, value: Any, problems: list[str]) -> Fragment
             loc = ".".join(str(x) for x in err["loc"])
             problems.append(f"{path}: fragment {name!r}: {loc}: {err['msg']}")
         return None
-    forms = [f for f in ("pattern", "words", "lexicon") if getattr(spec, f) is not None]
+    forms = [f for f in ("pattern", "words", "lexicon", "chars") if getattr(spec, f) is not None]
     if len(forms) != 1:
-        problems.append(f"{path}: fragment {name!r}: give exactly one of pattern, words or lexicon")
+        problems.append(f"{path}: fragment {name!r}: give exactly one of pattern, words, lexicon or chars")
         return None
     return Fragment(
         name,
@@ -341,13 +492,20 @@ def _fragment(name: str, path: str, value: Any, problems: list[str]) -> Fragment
 _Piece = tuple[int, int, int, int, str | None]
 
 
-def _expand(written: str, lookup: Callable[[str], str | None]) -> tuple[str, list[_Piece], list[tuple]]:
-    """``written`` with every ``{NAME}`` replaced by ``lookup(NAME)``; the map from the
-    expansion back to ``written``; and the references ``lookup`` did not know, as
-    (name, position)."""
+def _expand(
+    written: str,
+    lookup: Callable[[str], str | None],
+    charsets: dict[str, str],
+    known: Iterable[str] = (),
+    of: str = "the pattern",
+) -> tuple[str, list[_Piece], list[str]]:
+    """``written`` with every reference replaced: ``{NAME}`` by ``lookup(NAME)``, ``{^NAME}``
+    by the complement of a character set, ``{NAME.chars}`` by its characters (inside a
+    bracket expression); the map from the expansion back to ``written``; and what was
+    wrong, each with its position (``known`` names are offered for a misspelt one)."""
     out: list[str] = []
     pieces: list[_Piece] = []
-    unknown: list[tuple[str, int]] = []
+    faults: list[str] = []
     at = 0  # in the expansion
     last = 0  # in written
     for m in _REF.finditer(written):
@@ -355,18 +513,33 @@ def _expand(written: str, lookup: Callable[[str], str | None]) -> tuple[str, lis
             out.append(written[last : m.start()])
             pieces.append((at, at + m.start() - last, last, m.start(), None))
             at += m.start() - last
-        text = lookup(m.group(1))
-        if text is None:
-            unknown.append((m.group(1), m.start()))
-            text = "(?!)"
+        negate, name, chars = m.group(1), m.group(2), m.group(3)
+        if negate or chars:
+            if name in charsets:
+                text = _class_chars(charsets[name]) if chars else _char_class(charsets[name], negate=True)
+            else:
+                faults.append(
+                    f"{m.group()} at position {m.start()} of {of}: {name} is not a character set "
+                    "({chars = ...})"
+                )
+                text = "(?!)"
+        else:
+            found = lookup(name)
+            if found is None:
+                faults.append(
+                    f"unknown fragment {{{name}}} at position {m.start()} of {of}{_did_you_mean(name, known)}"
+                )
+                text = "(?!)"
+            else:
+                text = found
         out.append(text)
-        pieces.append((at, at + len(text), m.start(), m.end(), m.group(1)))
+        pieces.append((at, at + len(text), m.start(), m.end(), name))
         at += len(text)
         last = m.end()
     if last < len(written):
         out.append(written[last:])
         pieces.append((at, at + len(written) - last, last, len(written), None))
-    return "".join(out), pieces, unknown
+    return "".join(out), pieces, faults
 
 
 def _where(written: str, pieces: list[_Piece], pos: int, of: str) -> str:
@@ -391,16 +564,19 @@ def _did_you_mean(name: str, known: Iterable[str]) -> str:
 
 def _expand_fragments(
     raw: dict[str, Fragment], lexicons: dict[str, Any], problems: list[str]
-) -> dict[str, str]:
-    """Every fragment's regex, its references expanded."""
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Every fragment's regex, its references expanded; and the character sets."""
     done: dict[str, str] = {}
+    charsets = {name: frag.written for name, frag in raw.items() if frag.form == "chars"}
 
     def expand(name: str, stack: tuple[str, ...]) -> str:
         if name in done:
             return done[name]
         frag = raw[name]
         label = f"{frag.file}: fragment {name!r}"
-        if frag.form == "words":
+        if frag.form == "chars":
+            text = _char_class(frag.written)
+        elif frag.form == "words":
             text = _alternation(frag.written)
         elif frag.form == "lexicon":
             lex = lexicons.get(frag.written)
@@ -419,28 +595,47 @@ def _expand_fragments(
                     return "(?!)"
                 return expand(ref, (*stack, ref))
 
-            body, _, unknown = _expand(frag.written, lookup)
-            for ref, pos in unknown:
-                problems.append(
-                    f"{label}: unknown fragment {{{ref}}} at position {pos} of its pattern"
-                    + _did_you_mean(ref, raw)
-                )
+            body, _, faults = _expand(frag.written, lookup, charsets, set(raw), "its pattern")
+            problems.extend(f"{label}: {fault}" for fault in faults)
             text = "(?:" + body + ")"
         done[name] = text
         return text
 
     for name in raw:
         expand(name, (name,))
-    return done
+    return done, charsets
 
 
-def fragment_error(name: str, ruleset_fragments: dict[str, Fragment], expanded: dict[str, str]) -> str | None:
+def _char_class(chars: str, negate: bool = False) -> str:
+    return "[" + ("^" if negate else "") + _class_chars(chars) + "]"
+
+
+def _class_chars(chars: str) -> str:
+    return "".join("\\" + c if c in "\\]^-[" else ("\\n" if c == "\n" else c) for c in chars)
+
+
+def substitute(
+    pattern: str, resolve: Callable[[str], str | None], charsets: dict[str, str], problems: list[str]
+) -> str:
+    """Replace the fragment references of a written pattern: {NAME}, {^NAME} (the complement
+    of a character set) and {NAME.chars} (its characters, inside a bracket expression)."""
+    text, _, faults = _expand(pattern, resolve, charsets)
+    problems.extend(faults)
+    return text
+
+
+def fragment_error(
+    name: str,
+    ruleset_fragments: dict[str, Fragment],
+    expanded: dict[str, str],
+    charsets: dict[str, str] | None = None,
+) -> str | None:
     """Why fragment ``name`` does not compile on its own, at its position as written (in
     the innermost fragment at fault), or None when it compiles."""
     frag = ruleset_fragments.get(name)
     if frag is None or frag.form != "pattern":
         return None
-    body, pieces, _ = _expand(frag.written, expanded.get)
+    body, pieces, _ = _expand(frag.written, expanded.get, charsets or {})
     try:
         regex.compile(body, regex.V0)
         return None
@@ -448,7 +643,7 @@ def fragment_error(name: str, ruleset_fragments: dict[str, Fragment], expanded: 
         pos = exc.pos or 0
         for start, end, _, _, ref in pieces:
             if ref is not None and start <= pos < end:
-                inner = fragment_error(ref, ruleset_fragments, expanded)
+                inner = fragment_error(ref, ruleset_fragments, expanded, charsets)
                 if inner is not None:
                     return inner
         where = _where(frag.written, pieces, pos, "its pattern")
@@ -465,11 +660,13 @@ def parse_ref(value: Any) -> tuple[str, str | None, str | None] | None:
     return m.group("group"), m.group("lexicon"), m.group("default")
 
 
-def expand_pattern(pattern: str, fragments: dict[str, str], unknown: list[str]) -> str:
-    """``pattern`` with its ``{NAME}`` references expanded; unknown names are appended to
-    ``unknown`` (and never match)."""
-    text, _, missing = _expand(pattern, fragments.get)
-    unknown.extend(name for name, _ in missing)
+def expand_pattern(
+    pattern: str, fragments: dict[str, str], problems: list[str], charsets: dict[str, str] | None = None
+) -> str:
+    """A written pattern with its fragment references expanded; problems (an unknown
+    fragment, with its position) are appended, and the reference never matches."""
+    text, _, faults = _expand(pattern, fragments.get, charsets or {}, set(fragments))
+    problems.extend(faults)
     return text
 
 
@@ -477,6 +674,7 @@ def _compile_rule(
     spec: RuleSpec,
     path: str,
     fragments: dict[str, str],
+    charsets: dict[str, str],
     lexicons: dict[str, Any],
     problems: list[str],
     label: str,
@@ -488,12 +686,9 @@ def _compile_rule(
         if pattern is None:
             compiled.append(None)
             continue
-        text, pieces, unknown = _expand(pattern, fragments.get)
-        for u, pos in unknown:
-            problems.append(
-                f"{label}: {what}: unknown fragment {{{u}}} at position {pos} of the {what}"
-                + _did_you_mean(u, fragments)
-            )
+        text, pieces, faults = _expand(pattern, fragments.get, charsets, set(fragments), f"the {what}")
+        for fault in faults:
+            problems.append(f"{label}: {what}: {fault}")
             ok = False
         try:
             compiled.append(regex.compile(text, regex.V0))
@@ -501,7 +696,7 @@ def _compile_rule(
             # A fragment that does not compile on its own is the cause: name it, and
             # where it is written; else the error is the pattern's own.
             refs = dict.fromkeys(ref for _, _, _, _, ref in pieces if ref is not None)
-            causes = [c for c in (fragment_error(ref, specs, fragments) for ref in refs) if c]
+            causes = [c for c in (fragment_error(ref, specs, fragments, charsets) for ref in refs) if c]
             if causes:
                 problems.append(f"{label}: {what} does not compile: {'; '.join(causes)}")
             else:
@@ -580,6 +775,56 @@ def _compile_rule(
     if not ok:
         return None
     return Rule(spec=spec, file=path, regex=rx, continuation=cont, gate=gate)
+
+
+def _compile_cues(
+    specs: list[tuple[str, int, dict[str, Any]]],
+    fragments: dict[str, str],
+    charsets: dict[str, str],
+    problems: list[str],
+) -> list[Cue]:
+    out: list[Cue] = []
+    seen: dict[str, str] = {}
+    for path, i, raw in specs:
+        label = f"{path}: cue {raw.get('id', f'#{i + 1}')!r}"
+        try:
+            spec = CueSpec.model_validate(raw)
+        except ValidationError as exc:
+            for err in exc.errors():
+                loc = ".".join(str(x) for x in err["loc"])
+                problems.append(f"{label}: {loc}: {err['msg']}")
+            continue
+        if spec.id in seen:
+            problems.append(f"{label}: duplicate id (first defined in {seen[spec.id]})")
+            continue
+        seen[spec.id] = path
+        if spec.kind not in CUE_KINDS:
+            problems.append(f"{label}: kind: unknown cue kind {spec.kind!r} (one of {sorted(CUE_KINDS)})")
+            continue
+        if (spec.pattern is None) == (spec.words is None):
+            problems.append(f"{label}: give a pattern or a table of words (not both)")
+            continue
+        values: dict[str, Any] = {}
+        if spec.words is not None:
+            values = dict(spec.words) if isinstance(spec.words, dict) else dict.fromkeys(spec.words, True)
+            text = f"(?P<word>{_alternation(values)})"
+        else:
+            unknown: list[str] = []
+            text = expand_pattern(spec.pattern or "", fragments, unknown, charsets)
+            for u in unknown:
+                problems.append(f"{label}: pattern: {u}")
+            if unknown:
+                continue
+        try:
+            rx = regex.compile(text, regex.V0 | regex.MULTILINE)
+        except regex.error as exc:
+            problems.append(f"{label}: pattern does not compile: {exc}")
+            continue
+        if not spec.examples or not spec.negatives:
+            problems.append(f"{label}: a cue needs examples and negatives")
+            continue
+        out.append(Cue(spec=spec, file=path, regex=rx, values=values))
+    return out
 
 
 _GATES: dict[str, Any] = {}

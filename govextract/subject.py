@@ -1,12 +1,21 @@
-"""The subject of a figure: the phrase it counts or measures.
+"""The subject of a figure: the phrase it counts or measures (SPEC: without the figure, the
+agent that acted or direction words).
 
-Works on the normalized text around each chosen candidate, with word lists from
-``rules/lexicon.toml`` (no segmentation on the hot path). For a figure the
-phrase is, in order of preference:
+Works on the Document's normalized text around each chosen candidate, with word lists
+from ``rules/subject.toml`` and the cues of ``rules/document.toml`` (places, organs,
+anaphora). For a figure the phrase is, in order of preference:
 
+* in a list (``A、B同比分别下降x%、y%``, ``分别达6975件、7001件``), the list item at the
+  figure's place, a head shared by the items given to each (``刑事、治安案件`` ->
+  ``刑事案件``, ``治安案件``), or the subjects of as many figures before it
+  (``...6.3万件，标的额1585.7亿元，比上年分别上升39.6%、87.7%``);
+* the second of a pair (``受理案件71件91人``): the first's subject, counting people
+  (``受理案件`` -> ``受理人数``);
 * for a count directly followed by a noun phrase (``打掉7个养老诈骗团伙``), that phrase;
-* the clause before the figure (``化解率达94.6%`` -> ``化解率``), trimmed of time
-  phrases, lead words (全市, 共, 累计), trailing links (达, 为) and a leading verb;
+* the clause before the figure (``化解率达94.6%`` -> ``化解率``), trimmed of markers, time
+  phrases, lead words (全市, 共, 累计), the place and organ that acted (武平县公安局),
+  trailing links (达, 为) and a leading verb; a bare verb (``调处452件``) takes the
+  object of the figure before it (``调处一般民事纠纷``);
 * the subject of the previous figure of the same sentence (``执结案件15748件，同比上升10.92%``).
 """
 
@@ -17,18 +26,30 @@ from typing import TYPE_CHECKING
 import regex
 
 if TYPE_CHECKING:
+    from .document import Document
     from .engine import Candidate
-    from .normalize import NormText
     from .ruleset import RuleSet
 
 _QUOTES = "“”\"‘’'「」『』《》"
 _MAX_BEFORE = 40
+_MAX_LIST = 90  # a list of items before 分别 is longer than one phrase
 _MAX_AFTER = 16
 _MAX_SUBJECT = 18
 _NOT_A_NAME = regex.compile(r"[\d〔〕()（）\[\]—…+]")
 _QUOTED_END = regex.compile(rf"[{_QUOTES}]([^{_QUOTES}]{{2,}})[{_QUOTES}]$")
 _NEXT_FIGURE = regex.compile(r"[\d.,万亿千百]+[个件项条名人起家类种]")
 _LONG_PAREN = regex.compile(r"[(（][^()（）]{5,}[)）]")
+_LIST_SEP = regex.compile(r"、|和|及|与|以及")
+_HAN2 = regex.compile(r"\p{Han}{2}")
+# 第一、二批: an item ending with a numeral is an ordinal list, not a list of things.
+_ORDINAL_END = regex.compile(r"[\d一二三四五六七八九十]$")
+# N%的群众认为...: who said what (the share of people who hold a view).
+_SAID = regex.compile(r"^(?P<who>\p{Han}{1,6}?)(?P<verb>认为|表示|选择|希望|赞成|支持|反映)(?P<what>.+)$")
+_BETWEEN_ITEMS = frozenset("、，,和及与 ")
+# The part of a list's last item shared by the others: 食品药品安全、安全生产、信息网络安全领域公益诉讼案件.
+_PEOPLE_UNITS = frozenset({"人", "名", "人次"})
+_LEVELS = frozenset("省市县区州旗")
+_CASE_UNITS = frozenset({"件", "起", "宗"})
 
 
 def _words(ruleset: RuleSet, name: str) -> list[str]:
@@ -42,8 +63,12 @@ def _alt(words: list[str]) -> str:
 class SubjectFinder:
     def __init__(self, ruleset: RuleSet):
         lex = ruleset.lexicon
-        self.boundary = frozenset(lex("subject_boundary") or "，。；：！？,;:!?、\n")
-        self.sentence_end = frozenset("。！？!?；;\n")
+        # A subject never crosses a clause end, a bullet, or the marks the genre sets between
+        # phrases (…, —, 】, [3], |).
+        self.boundary = (
+            ruleset.chars("CLAUSE_END") | ruleset.chars("BULLET") | frozenset(lex("subject_boundary") or "")
+        )
+        self.sentence_end = ruleset.chars("SENTENCE_END") or frozenset("。！？!?；;\n")
         time = ruleset.fragments.get("SUBJECT_TIME", "(?!)")
         lead = _alt(_words(ruleset, "subject_lead"))
         keep = _words(ruleset, "subject_keep")
@@ -52,14 +77,25 @@ class SubjectFinder:
         self._magnitudes = frozenset(ruleset.lexicon("magnitude") or ())
         self._noun_suffix = regex.compile(_alt(_words(ruleset, "subject_noun_suffix")))
         marker = ruleset.fragments.get("SUBJECT_MARKER", "(?!)")
-        self._lead = regex.compile(rf"^(?:(?!{_alt(keep)})(?:{marker}|{time}|{streak}|{lead}))+")
+        opener = ruleset.cue("opener").regex.pattern
+        adverbial = ruleset.fragments.get("SUBJECT_ADVERBIAL", "(?!)")
+        self._lead = regex.compile(
+            rf"^(?:(?!{_alt(keep)})(?:{marker}|{time}|{streak}|{adverbial}|{lead}|{opener}))+"
+        )
         compare = ruleset.fragments.get("SUBJECT_COMPARE", "(?!)")
         tail = _alt(_words(ruleset, "subject_tail"))
         self._compare = regex.compile(compare)
-        self._tail = regex.compile(rf"(?:{compare}|(?:{tail}|{rank_verb}|{streak})+$)")
+        self._tail = regex.compile(rf"(?:{compare}|(?:{tail}|{rank_verb}|{streak}|{time})+$)")
+        self._attributes = frozenset(ruleset.lexicon("subject_attribute") or ())
+        # 人民调解组织共排查...: an agent ends at 共 (not in 共建, 公共).
+        self._agent_end = regex.compile(
+            rf"(?:{_alt(keep)})|(?P<end>{_alt(_words(ruleset, 'subject_agent_end'))})"
+        )
         verbs = _words(ruleset, "subject_verbs")
         self._verbs = regex.compile(_alt(verbs))
-        self._verb_only = regex.compile(rf"^(?:{_alt(verbs)})+$")
+        # A verb with its complement: 排查出, 查处到.
+        self._verb_start = regex.compile(rf"^(?:{_alt(verbs)})出?")
+        self._verb_only = regex.compile(rf"^(?:已|已经|共|累计|均|并|又|再)?(?:{_alt(verbs)})+$")
         cut = _words(ruleset, "subject_cut") + verbs
         # Words that may contain a cut word but are nouns (被告人 holds 被).
         self._cut = regex.compile(rf"(?:{_alt(keep)})|(?P<cut>{_alt(cut)})")
@@ -67,12 +103,27 @@ class SubjectFinder:
         open_end = _alt(_words(ruleset, "subject_open_end"))
         scope = _alt(_words(ruleset, "subject_scope"))
         self._ends_open = regex.compile(rf"(?:{open_end})(?:{scope})?$")
+        self._quantifiers = regex.compile(_alt(_words(ruleset, "subject_quantifier")))
+        light = _alt(_words(ruleset, "subject_light_verb"))
+        # after a person (书记作..., 院长讲...) or for someone (为干警讲...): not 工作, 合作
+        self._light = regex.compile(
+            rf"(?:(?<=[记长员人官师])|为\p{{Han}}{{1,4}}?)(?:{light})(?P<obj>\p{{Han}}{{2,8}})$"
+        )
+        adverbial = ruleset.fragments.get("SUBJECT_ADVERBIAL", "(?!)")
+        self._list_heads = _words(ruleset, "subject_list_head")
+        self._list_suffixes = _words(ruleset, "subject_list_suffix")
+        self._list_bare = frozenset(ruleset.lexicon("subject_list_bare") or ())
+        # The place and organ that acted, opening a phrase: 武平县公安局, 该市公安机关, 我院.
+        self._agent = ruleset.cue("agent")
+        self._anaphora = ruleset.cue("anaphora")
+        self._respectively = regex.compile(r"分别|依次")
 
     # -- phrases ---------------------------------------------------------------
-    def _before(self, text: str, start: int, floor: int) -> str:
+    def _before(self, text: str, start: int, floor: int, lists: bool = False) -> str:
+        """The phrase before ``start`` back to a clause boundary (a list's 、 kept when asked)."""
         i = start
-        lo = max(floor, start - _MAX_BEFORE)
-        while i > lo and text[i - 1] not in self.boundary:
+        lo = max(floor, start - (_MAX_LIST if lists else _MAX_BEFORE))
+        while i > lo and (text[i - 1] not in self.boundary or (lists and text[i - 1] == "、")):
             i -= 1
         return text[i:start]
 
@@ -91,6 +142,9 @@ class SubjectFinder:
                 depth += 1
             elif c in ")）":
                 depth -= 1
+            elif c == "、" and k > j and depth <= 0 and _HAN2.match(text, k + 1):
+                k += 1  # 19个国家、地区: the things counted, up to a verb (cut below)
+                continue
             elif (c in self.boundary and depth <= 0) or c.isdigit():
                 break
             if c in _QUOTES:
@@ -99,39 +153,91 @@ class SubjectFinder:
                 k += 1
                 continue
             k += 1
-        phrase = _LONG_PAREN.sub("", text[j:k])
+        phrase = _LONG_PAREN.sub("", text[j:k]).strip()
         if not quoted:
             for m in self._cut.finditer(phrase):
                 if m.group("cut") and not self._noun_suffix.match(phrase, m.end()):
                     phrase = phrase[: m.start()]
                     break
-        return phrase
+        phrase = phrase.rstrip("、")
+        return phrase if len(phrase) >= 2 else ""
 
-    def _trim(self, phrase: str) -> str:
-        phrase = _LONG_PAREN.sub("", phrase)
+    def _strip_agent(self, phrase: str, doc: Document, start: int) -> str:
+        """Drop the place, anaphor and organ that open a phrase (武平县公安局全年立案...,
+        公众对天津市社会治安安全感, 该县共有...): who acted is not what is counted."""
+        cut = 0
+        for m in doc.places_in(start, start + len(phrase)):
+            rel = m.end - start
+            if m.start - start <= 4 and rel < len(phrase) - 1:
+                cut = max(cut, rel)
+        am = self._anaphora.match(phrase, cut) if cut < len(phrase) else None
+        if am is None:
+            am = self._anaphora.match(phrase)
+        if am is not None:
+            cut = max(cut, am.end())
+        if not cut and phrase[:1] in _LEVELS and self._agent.match(phrase, 1):
+            cut = 1  # 市公安局, 县法院: the organ of the place spoken of
+        if cut:
+            ag = self._agent.match(phrase, cut)
+            while ag is not None and ag.end() < len(phrase) - 1:
+                cut = ag.end()
+                ag = self._agent.match(phrase, cut)
+        return phrase[cut:] if cut and len(phrase) - cut >= 2 else phrase
+
+    def _trim(self, phrase: str, doc: Document | None = None, start: int = 0, limit: bool = True) -> str:
+        stripped = phrase.lstrip()
+        start += len(phrase) - len(stripped)
+        phrase = _LONG_PAREN.sub("", stripped.rstrip())
         m = _QUOTED_END.search(phrase)
-        if m:
-            # A quoted term right before the figure is its name: “五员”3070人.
+        if m and m.start() > 6:
+            # A quoted term right before the figure, after a long phrase, is its name: ...“五员”3070人
+            # (after a short one it is part of it: 小案快打“快侦率”).
             return m.group(1)
-        for _ in range(3):
+        # An agent before 共, 累计 (人民调解组织共排查...) and the examples before 等
+        # (故意伤害、强奸等严重暴力犯罪) are not what is counted.
+        for m in self._agent_end.finditer(phrase):
+            if m.group("end") and m.start() > 0 and len(phrase) - m.end() >= 2:
+                start += m.start()
+                phrase = phrase[m.start() :]
+        k = phrase.rfind("等")
+        if 0 < k < len(phrase) - 2 and ("、" in phrase[:k] or phrase[k - 1] in '”"」'):
+            start += k + 1
+            phrase = phrase[k + 1 :]
+        for _ in range(4):
             before = phrase
-            phrase = self._lead.sub("", phrase)
-            phrase = self._tail.sub("", phrase)
+            stripped = self._lead.sub("", phrase)
+            if doc is not None:
+                offset = start + len(phrase) - len(stripped)
+                agentless = self._strip_agent(stripped, doc, offset)
+                start = offset + len(stripped) - len(agentless)
+                stripped = agentless
+            phrase = self._tail.sub("", stripped)
             if phrase == before:
                 break
-        # What the last verb acts on is what is counted ("办理法律援助" -> "法律援助",
-        # "专项行动抓获犯罪嫌疑人" -> "犯罪嫌疑人"), when a noun phrase remains.
-        for m in reversed(list(self._verbs.finditer(phrase, overlapped=False))):
-            if self._noun_suffix.match(phrase, m.end()):
-                continue  # 调解员协会: the verb is part of a noun
-            rest = self._lead.sub("", phrase[m.end() :])
-            if len(rest) >= 3 and not _has_open_paren(phrase[: m.end()]):
+        # A verb opening the phrase acts on what is counted: 办理法律援助 -> 法律援助 (a verb
+        # inside a noun stays: 平安建设知晓率, 调解员协会).
+        v = self._verb_start.match(phrase)
+        if (
+            v
+            and not self._noun_suffix.match(phrase, v.end())
+            and len(phrase) - v.end() >= 4  # 打击战果, 发放执行款: a short head keeps its verb
+            and phrase[v.end() :] not in self._attributes  # 涉及人数 is a noun
+        ):
+            rest = self._lead.sub("", phrase[v.end() :])
+            if len(rest) >= 2 and not _has_open_paren(phrase[: v.end()]):
                 phrase = rest
-                break
-        phrase = phrase.strip(_QUOTES + " ")
+        phrase = self._quantifiers.sub("", phrase)
+        light = self._light.search(phrase)
+        if light and len(phrase) > 6:
+            phrase = light.group("obj")  # 纪委书记作廉政报告82场: what was given is counted
+        phrase = phrase.strip(_QUOTES + " 、")
         if len(phrase) < 2:
             return ""
-        if len(phrase) > _MAX_SUBJECT:
+        if limit and len(phrase) > _MAX_SUBJECT:
+            # Too long to be a name: its head after 的 (中央信访联席办交办的两批信访积案化解率),
+            # else its end.
+            k = phrase.rfind("的")
+            phrase = phrase[k + 1 :] if 0 < k < len(phrase) - 3 else phrase[-_MAX_SUBJECT:]
             phrase = phrase[-_MAX_SUBJECT:]
         return phrase
 
@@ -164,28 +270,129 @@ class SubjectFinder:
         phrase = "".join(c for c in phrase if c not in _QUOTES and not c.isspace())
         return to_simplified(phrase) or None
 
+    # -- lists -------------------------------------------------------------------
+    def mark_lists(self, text: str, chosen: list[Candidate]) -> None:
+        """Figures given as a list: a rule's continuations (、18%), or figures of one kind
+        joined by 、 and 和 after 分别 (分别达6975件、7001件、1851件). Sets ``members`` and
+        ``index`` of each (the region step maps places onto them too)."""
+        groups: list[list[Candidate]] = []
+        for c in chosen:
+            if c.rule.kind == "honour":
+                continue
+            if c.head is not None and groups and (groups[-1][0] is c.head or c.head in groups[-1]):
+                groups[-1].append(c)
+                continue
+            last = groups[-1][-1] if groups else None
+            if (
+                last is not None
+                and last.rule.kind == c.rule.kind
+                and last.mend <= c.mstart
+                and text[last.mend : c.mstart]
+                and all(ch in _BETWEEN_ITEMS for ch in text[last.mend : c.mstart])
+                and self._respectively.search(
+                    text, max(0, groups[-1][0].mstart - 6), groups[-1][0].mstart + 4
+                )
+            ):
+                groups[-1].append(c)
+                continue
+            groups.append([c])
+        for g in groups:
+            if len(g) > 1:
+                for i, c in enumerate(g):
+                    c.members, c.index = g, i
+
+    def _items(self, phrase: str) -> list[str]:
+        """The items of a list phrase (A、B和C), with the head they share given to each:
+        刑事、治安案件 -> 刑事案件、治安案件; 电诈警情、案件 -> 电诈警情、电诈案件;
+        食品安全、安全生产领域公益诉讼案件 -> 食品安全领域公益诉讼案件、..."""
+        items = [p for p in _LIST_SEP.split(phrase) if p]
+        if len(items) < 2:
+            return items
+        # Each item is a phrase of its own: 在2020年、2021年连续两年... keeps what the last says.
+        items = [self._tail.sub("", self._lead.sub("", it)) or it for it in items]
+        last = items[-1]
+        for head in self._list_heads:
+            k = last.find(head)
+            if k > 0:
+                shared = last[k:]
+                return [it if it.endswith(shared) else it + shared for it in items[:-1]] + [last]
+        for suffix in self._list_suffixes:
+            if last.endswith(suffix) and len(last) > len(suffix):
+                return [it if it.endswith(suffix) else it + suffix for it in items[:-1]] + [last]
+        first = items[0]
+        for suffix in self._list_suffixes:
+            if first.endswith(suffix) and len(first) > len(suffix):
+                stem = first[: -len(suffix)]
+                return [first] + [stem + it if it in self._list_bare else it for it in items[1:]]
+        return items
+
+    def _nouns_only(self, items: list[str]) -> bool:
+        """Whether a list names things (反邪教信息员、联络员), not acts (建成县、乡...)."""
+        return len(items) > 1 and all(
+            2 <= len(it) <= 12 and not self._verb_start.match(it) and not _ORDINAL_END.search(it)
+            for it in items
+        )
+
     # -- assignment ------------------------------------------------------------
-    def assign(self, norm: NormText, chosen: list[Candidate]) -> None:
+    def assign(self, doc: Document, chosen: list[Candidate]) -> None:
         """Set ``fields['subject']`` of every numeric or ranking candidate (in text order)."""
-        text = norm.text
+        text = doc.text
+        self.mark_lists(text, chosen)
+        list_items: dict[int, list[str]] = {}
         prev: Candidate | None = None
+        done: list[Candidate] = []  # figures of the current sentence, in order
         consumed = 0  # end of the noun phrase the previous figure took from after itself
         for c in chosen:
             kind = c.rule.kind
             if kind == "honour":
                 c.fields.setdefault("subject", self._recipient(text, c))
                 continue
+            if prev is not None and any(ch in self.sentence_end for ch in text[prev.mend : c.mstart]):
+                done = []
             if c.fields.get("subject"):
                 prev = c
+                done.append(c)
                 continue
             floor = max(prev.mend if prev is not None else 0, consumed)
-            same_sentence = prev is not None and not any(
-                ch in self.sentence_end for ch in text[prev.mend : c.mstart]
-            )
-            raw_before = self._before(text, c.mstart, floor)
-            before = self._trim(raw_before)
+            same_sentence = prev is not None and bool(done)
+            if c.members is not None:
+                before_list = (
+                    (prev.fields.get("subject") or "") if prev is not None and prev not in c.members else ""
+                )
+                subject = self._list_subject(doc, c, c.members, c.index, done, floor, list_items, before_list)
+                if subject is not None:
+                    c.fields["subject"] = self._clean(subject) if subject else None
+                    prev = c
+                    done.append(c)
+                    continue
+            raw_before = self._before(text, c.mstart, floor, lists=True)
+            if "、" in raw_before:
+                items = self._items(self._trim(raw_before, doc, c.mstart - len(raw_before), limit=False))
+                whole = "、".join(items) if self._nouns_only(items) else ""
+                raw_before = self._before(text, c.mstart, floor)
+            else:
+                whole = ""
+            before = self._trim(raw_before, doc, c.mstart - len(raw_before))
+            if whole and len(whole) > len(before) and before and whole.endswith(before):
+                before = whole  # 反邪教信息员、联络员1680人: the list is what is counted
             subject = ""
-            if kind == "count":
+            pair = self._pair(text, c, prev)
+            if pair is not None:
+                subject = pair
+            if not subject and kind in ("percent", "money") and text[c.mend : c.mend + 1] == "的":
+                # 92%的矛盾纠纷在一审程序中化解, 300万元的法律援助经费: what follows is measured.
+                subject = self._of_phrase(text, c.mend + 1)
+            if not subject and kind == "money":
+                after = self._after(text, c.mend)
+                if after and len(after) >= 3:
+                    subject = after  # 75万元法律援助办案补助款
+            if not subject and raw_before[:1] in "(（" and done:
+                # 81件(积案12件): a part of the figure before the parenthesis.
+                obj = self._object(done[-1])
+                inner = self._trim(raw_before[1:])
+                if obj and inner:
+                    subject = obj + inner
+            if not subject and kind == "count":
                 after = self._after(text, c.mend)
                 if after and (
                     len(before) <= 2 or self._verb_only.match(before) or self._ends_open.search(raw_before)
@@ -194,6 +401,22 @@ class SubjectFinder:
                     consumed = text.find(after, c.mend) + len(after)
                 elif after and len(after) >= 2 and not before:
                     subject = after
+            if not subject and self._verb_only.match(before) and done:
+                # 排查出一般民事纠纷452件，调处452件: the verb acts on the previous figure's object.
+                obj = self._object(done[-1])
+                if obj:
+                    subject = before + obj
+            if not subject and before in self._attributes:
+                # 标的额1585.7亿元 after 审结金融纠纷案件6.3万件: that thing's 标的额; 成绩99.4%
+                # after a clause naming the survey: the survey's 成绩.
+                obj = self._object(done[-1]) if done else ""
+                if not obj:
+                    obj = self._previous_clause(text, c.mstart - len(raw_before), floor)
+                if obj:
+                    subject = obj + before
+            if not subject and done and self._only_place(doc, raw_before, c.mstart):
+                # 全国共命名示范市60个，其中河南省2个: 2 of the same.
+                subject = done[-1].fields.get("subject") or ""
             if not subject and not (kind == "count" and self._verb_only.match(before)):
                 subject = before
             if not subject and kind == "count":
@@ -205,7 +428,12 @@ class SubjectFinder:
                         subject = self._after(text, nxt.end())
             if not subject and before:
                 subject = before
-            if not subject and same_sentence and prev is not None and not self._compare.search(raw_before):
+            if (
+                not subject
+                and same_sentence
+                and prev is not None
+                and (not self._compare.search(raw_before) or not self._compare.sub("", raw_before).strip())
+            ):
                 # Nothing of its own before the figure (执结案件15748件，同比上升10.92%;
                 # 化解率达94.6%，位居全省前列): it measures what the previous figure measured.
                 subject = prev.fields.get("subject") or ""
@@ -226,6 +454,93 @@ class SubjectFinder:
                 subject = prev.fields["subject"] + subject
             c.fields["subject"] = self._clean(subject) if subject else None
             prev = c
+            done.append(c)
+
+    def _of_phrase(self, text: str, start: int) -> str:
+        """The phrase after ``N%的`` to the clause end: 群众认为“治安好于去年” reads as
+        认为治安好于去年的群众 (who said so is what is measured)."""
+        end = start
+        hi = min(len(text), start + 30)
+        while end < hi and text[end] not in self.boundary:
+            end += 1
+        phrase = "".join(ch for ch in text[start:end] if ch not in _QUOTES)
+        m = _SAID.match(phrase)
+        if m:
+            phrase = m.group("verb") + m.group("what") + "的" + m.group("who")
+        return phrase if len(phrase) >= 2 else ""
+
+    def _only_place(self, doc: Document, raw: str, end: int) -> bool:
+        """Whether a phrase names only a place (其中河南省): it says whose share a figure is."""
+        start = end - len(raw)
+        rest = raw
+        for m in doc.places_in(start, end):
+            rest = rest.replace(doc.text[m.start : m.end], "")
+        rest = self._lead.sub("", rest).strip(_QUOTES + " 、")
+        return rest != raw and not rest
+
+    def _object(self, c: Candidate) -> str:
+        """What a figure's subject counts, without the verb that opens it."""
+        subject = c.fields.get("subject") or ""
+        v = self._verb_start.match(subject)
+        rest = subject[v.end() :] if v else subject
+        return rest if len(rest) >= 2 else ""
+
+    def _pair(self, text: str, c: Candidate, prev: Candidate | None) -> str | None:
+        """受理案件71件91人: the second figure of a pair counts the people of the first's cases."""
+        if (
+            prev is None
+            or c.rule.kind != "count"
+            or prev.rule.kind != "count"
+            or text[prev.mend : c.mstart].strip() not in ("", "、")
+            or prev.fields.get("unit") not in _CASE_UNITS
+            or c.fields.get("unit") not in _PEOPLE_UNITS
+        ):
+            return None
+        first = prev.fields.get("subject") or ""
+        if not first:
+            return None
+        for tail in ("案件", "案"):
+            if first.endswith(tail) and len(first) > len(tail) + 1:
+                return first[: -len(tail)] + "人数"
+        return first
+
+    def _list_subject(
+        self,
+        doc: Document,
+        c: Candidate,
+        group: list[Candidate],
+        index: int,
+        done: list[Candidate],
+        floor: int,
+        cache: dict[int, list[str]],
+        before_list: str,
+    ) -> str | None:
+        """The subject of the ``index``-th figure of a list; None when the list gives none."""
+        text = doc.text
+        head = group[0]
+        items = cache.get(id(head))
+        if items is None:
+            raw = self._before(text, head.mstart, floor if index == 0 else 0, lists=True)
+            raw = self._respectively.sub("", raw)
+            if self._only_place(doc, raw.replace("、", ""), head.mstart) or self._only_place(
+                doc, raw, head.mstart
+            ):
+                # 其中天长市、定远县同比分别上升x、y: the places' share of what came before.
+                cache[id(head)] = [before_list] * len(group)
+                return before_list or None
+            items = self._items(self._trim(raw, doc, head.mstart - len(raw), limit=False))
+            items = [it[-_MAX_SUBJECT:] for it in items]
+            if len(items) <= 1 and not "".join(items).strip():
+                # ...6.3万件，标的额1585.7亿元，比上年分别上升39.6%、87.7%: the figures before it.
+                before = [d for d in done if d not in group]
+                if len(before) >= len(group):
+                    items = [d.fields.get("subject") or "" for d in before[len(before) - len(group) :]]
+            cache[id(head)] = items
+        if len(items) == len(group):
+            return items[index]
+        if items:
+            return items[-1] if index > 0 else items[0] if len(items) == 1 else "、".join(items)
+        return None
 
 
 def _has_open_paren(s: str) -> bool:

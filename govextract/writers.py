@@ -1,7 +1,9 @@
 """Record writers: a JSON array, JSON Lines, or CSV with a header of every field.
 
 Writers stream: each record is written as it comes, so a long run shows output
-early and a later failure never loses what was already written.
+early and a later failure never loses what was already written. They write facts
+(``fact.Fact``) alike, given the fact fields; a list (a fact's mentions) is one CSV
+cell of JSON.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
 import orjson
+from pydantic import BaseModel
 
 from .record import FIELDS, Record
 
@@ -23,21 +26,31 @@ def _csv_cell(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, list | dict):
+        return orjson.dumps(value).decode()
     return str(value)
 
 
 class Writer:
-    def __init__(self, out: IO[str], fmt: str, fields: Sequence[str] = FIELDS, *, bom: bool = False):
+    def __init__(
+        self,
+        out: IO[str],
+        fmt: str,
+        fields: Sequence[str] = FIELDS,
+        *,
+        bom: bool = False,
+        known: Sequence[str] = FIELDS,
+    ):
         if fmt not in FORMATS:
             raise ValueError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
-        unknown = [f for f in fields if f not in FIELDS]
+        unknown = [f for f in fields if f not in known]
         if unknown:
-            raise ValueError(f"unknown field(s) {', '.join(unknown)} (fields: {', '.join(FIELDS)})")
+            raise ValueError(f"unknown field(s) {', '.join(unknown)} (fields: {', '.join(known)})")
         self.out = out
         self.fmt = fmt
         self.fields = list(fields)
         self.count = 0
-        self._all_fields = list(fields) == list(FIELDS)
+        self._all_fields = list(fields) == list(known)
         if fmt == "csv":
             if bom:
                 out.write("\ufeff")
@@ -46,11 +59,11 @@ class Writer:
         elif fmt == "json":
             out.write("[")
 
-    def _dict(self, record: Record) -> dict[str, Any]:
+    def _dict(self, record: BaseModel) -> dict[str, Any]:
         data = record.model_dump()
         return data if self._all_fields else {k: data[k] for k in self.fields}
 
-    def write(self, record: Record) -> None:
+    def write(self, record: BaseModel) -> None:
         data = self._dict(record)
         if self.fmt == "csv":
             self._csv.writerow([_csv_cell(data[k]) for k in self.fields])
@@ -62,7 +75,7 @@ class Writer:
                 self.out.write(line + "\n")
         self.count += 1
 
-    def write_all(self, records: Iterable[Record]) -> None:
+    def write_all(self, records: Iterable[BaseModel]) -> None:
         for r in records:
             self.write(r)
 

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from support import ROOT, SEED_FILES, SPEC_FIELDS, err, require_tool, run_cli
+from support import ROOT, SEED_FILES, SPEC_FIELDS, YEARLY_REPORTS, err, require_tool, run_cli
 
 EXAMPLES = ROOT / "examples"
 BIN = Path(sys.executable).parent  # not resolved: a venv's bin/, where its console scripts are
@@ -329,3 +329,88 @@ def test_duckdb_summary_prints_tables_and_reads_stdin(records, records_path):
     assert piped.stdout.decode("utf-8") == text
     empty = run(sys.executable, EXAMPLES / "duckdb_summary.py", "-", input=b"")
     assert empty.returncode == 1 and "no records" in err(empty)
+
+
+# --- a table in DuckDB and pandas -------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def yearly_table(tmp_path_factory) -> tuple[Path, list[dict]]:
+    """`govextract table` over three years of two cities (support.YEARLY_REPORTS), as CSV
+    for the example and as JSON to check it against."""
+    d = tmp_path_factory.mktemp("yearly")
+    for name, text in YEARLY_REPORTS.items():
+        (d / name).write_text(text, encoding="utf-8")
+    path = d / "table.csv"
+    proc = run_cli("table", d, "--format", "csv", "-o", path, "-q")
+    assert proc.returncode == 0, err(proc)
+    proc = run_cli("table", d, "-q")
+    assert proc.returncode == 0, err(proc)
+    return path, json.loads(proc.stdout)
+
+
+def test_table_duckdb_series_and_grid_equal_python(yearly_table):
+    path, rows = yearly_table
+    proc = run(sys.executable, EXAMPLES / "table_duckdb.py", path, "--csv")
+    assert proc.returncode == 0, err(proc)
+    blocks = csv_blocks(proc.stdout.decode("utf-8"))
+    series = blocks["Series (DuckDB)"]
+    assert series[0] == [
+        "indicator",
+        "kind",
+        "unit",
+        "rows",
+        "places",
+        "first_year",
+        "last_year",
+        "conflicts",
+        "mentions",
+    ]
+    expected = defaultdict(list)
+    for r in rows:
+        expected[(r["indicator"], r["kind"], r["unit"] or "")].append(r)
+    got = {tuple(s[:3]): s[3:] for s in series[1:]}
+    assert got == {
+        k: [
+            str(len(v)),
+            str(len({r["region"] for r in v})),
+            str(min(r["year"] for r in v)),
+            str(max(r["year"] for r in v)),
+            str(sum(r["conflict"] for r in v)),
+            str(sum(len(r["sources"]) for r in v)),
+        ]
+        for k, v in expected.items()
+    }
+    counts = [int(s[3]) for s in series[1:]]
+    assert counts == sorted(counts, reverse=True)
+
+    # The default grid: the first indicator of most level rows, places by years.
+    (title,) = [t for t in blocks if t.endswith("(pandas)")]
+    name = title.removesuffix(" by place and year (pandas)")
+    assert name == next(s[0] for s in series[1:] if s[1] != "change")
+    grid = blocks[title]
+    years = sorted({r["year"] for r in rows})
+    assert grid[0] == ["region", *map(str, years)]
+    cells = {(r["region"], r["year"]): r for r in rows if r["indicator"] == name and r["kind"] != "change"}
+    for line in grid[1:]:
+        for year, cell in zip(years, line[1:], strict=True):
+            r = cells.get((line[0], year))
+            want = "" if r is None else " | ".join(f"{v:g}" for v in r["values"])
+            assert cell == want
+
+
+def test_table_duckdb_shows_a_conflict_and_refuses_a_wide_table(yearly_table, tmp_path):
+    path, rows = yearly_table
+    proc = run(sys.executable, EXAMPLES / "table_duckdb.py", path, "--indicator", "群众安全感")
+    assert proc.returncode == 0, err(proc)
+    text = proc.stdout.decode("utf-8")
+    assert "群众安全感 by place and year (pandas)" in text
+    (conflict,) = [r for r in rows if r["conflict"]]
+    assert " | ".join(f"{v:g}" for v in conflict["values"]) in text
+    missing = run(sys.executable, EXAMPLES / "table_duckdb.py", path, "--indicator", "没有这个")
+    assert missing.returncode == 1 and "no indicator" in err(missing)
+    wide = tmp_path / "wide.csv"
+    proc = run_cli("table", path.parent, "--wide", "--format", "csv", "-o", wide, "-q")
+    assert proc.returncode == 0, err(proc)
+    refused = run(sys.executable, EXAMPLES / "table_duckdb.py", wide)
+    assert refused.returncode == 1 and "long format" in err(refused)

@@ -5,25 +5,14 @@ from __future__ import annotations
 
 import json
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
-from support import err, out, parse_json, require_tool, run_cli
+from support import err, open_page, out, parse_json, run_cli
 
 from govextract.record import KINDS, Record
 from govextract.review import render
 
 SEED_ARG = "seeds/000_3292ed1d3f9d8e15.txt"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 VOID = {"meta", "input", "br", "hr", "img", "link", "col", "wbr"}
 
 
@@ -230,47 +219,7 @@ def test_show_reads_stdin_and_reports_bad_inputs(tmp_path):
     assert "one file" in err(directory)
 
 
-# --- in a real browser -------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    chromium = require_tool(
-        "chromium", install="apt-get install chromium, or set GOVEXTRACT_CHROMIUM", env="GOVEXTRACT_CHROMIUM"
-    )
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.fail(
-            "the review-page test needs the playwright package (pip install '.[test]')", pytrace=False
-        )
-    with sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=chromium,
-            args=CHROMIUM_ARGS,
-            headless=True,
-            viewport={"width": 1400, "height": 900},
-        )
-        try:
-            yield context
-        finally:
-            context.close()
-
-
-def open_page(browser, path: Path):
-    """The page at ``path``, with the console errors, page errors and requests it made."""
-    page = browser.new_page()
-    problems: list[str] = []
-    requests: list[str] = []
-    page.on(
-        "console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None
-    )
-    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    page.on("request", lambda r: requests.append(r.url))
-    page.goto(path.as_uri())
-    page.wait_for_load_state("load")
-    return page, problems, requests
+# --- in a real browser (the `browser` fixture of conftest.py) ------------------
 
 
 HIGHLIGHT_STYLE = """kind => Array.from(document.querySelectorAll('#text .hl.k-' + kind)).map(el => {

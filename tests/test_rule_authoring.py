@@ -50,10 +50,10 @@ def test_rules_fragments_lists_each_fragment_with_its_description_and_examples()
     blocks = out(proc).strip().split("\n\n")
     assert [b.split()[0] for b in blocks] == [f"{{{n}}}" for n in RULESET.fragment_specs]
     for block, frag in zip(blocks, RULESET.fragment_specs.values(), strict=True):
-        assert block.splitlines()[0].endswith("rules/fragments.toml")
+        assert block.splitlines()[0].endswith(f"rules/{Path(frag.file).name}")
         assert frag.description in block
         for ex in frag.examples:
-            assert ex in block
+            assert ex.replace("\n", "\\n") in block
     number = run_cli("rules", "fragments", "NUMBER")
     assert number.returncode == 0, err(number)
     assert out(number).splitlines()[:3] == [
@@ -72,6 +72,7 @@ USER_FRAGMENTS = """\
 [fragments]
 MY_UNIT = ["单", "宗次"]
 MY_PREFIX = '受理|办结'
+MY_END = { chars = "，。", description = "Ends", examples = ["，"], negatives = ["、"] }
 MY_FIGURE = { pattern = '{ARABIC}', description = "Figure", examples = ["12", "3万"], negatives = ["十二"] }
 
 [fragments.MY_VERB]
@@ -83,7 +84,7 @@ examples = ["受理"]
 id = "count.user_orders"
 kind = "count"
 priority = 10
-pattern = '(?:{MY_VERB}|{MY_PREFIX})[^，。]{0,8}?(?P<num>{MY_FIGURE})(?P<unit>{MY_UNIT})'
+pattern = '{MY_VERB}{^MY_END}{0,8}?(?P<num>{MY_FIGURE})(?P<unit>{MY_UNIT})(?=[{MY_END.chars}])'
 anchor = "num"
 produce = { value = "$num", unit = "$unit" }
 negatives = ["成立3个专班。"]
@@ -102,6 +103,7 @@ def test_fragments_written_as_tables_or_plainly_load_and_work(tmp_path):
     assert ruleset.fragment_specs["MY_VERB"].form == "words"
     assert ruleset.fragment_specs["MY_UNIT"].form == "words"
     assert ruleset.fragment_specs["MY_PREFIX"].written == "受理|办结"
+    assert ruleset.chars("MY_END") == frozenset("，。")
     proc = run_cli("rules", "check", rules)
     assert proc.returncode == 0, err(proc)
     listed = run_cli("rules", "fragments", "MY_FIGURE", "--rules", rules)
@@ -126,8 +128,8 @@ def test_rules_check_runs_the_examples_of_fragments(tmp_path):
 @pytest.mark.parametrize(
     ("value", "words"),
     [
-        ("{ description = 'no pattern' }", ["exactly one of pattern, words or lexicon"]),
-        ("{ pattern = 'a', words = ['b'] }", ["exactly one of pattern, words or lexicon"]),
+        ("{ description = 'no pattern' }", ["exactly one of pattern, words, lexicon or chars"]),
+        ("{ pattern = 'a', words = ['b'] }", ["exactly one of pattern, words, lexicon or chars"]),
         ("{ pattern = 'a', colour = 'red' }", ["colour"]),
         ("3", ["must be a pattern string, a word list or a table"]),
     ],

@@ -29,7 +29,7 @@ BIN = Path(sys.executable).parent  # a venv's bin/, where its console scripts ar
 
 _FENCE = re.compile(r"^```console\n(.*?)^```$", re.MULTILINE | re.DOTALL)
 _TMP = re.compile(r"(?<![\w/.])/tmp/")
-_SECONDS = re.compile(r"(?m)(^govextract: \d+ file\(s\), \d+ record\(s\), \d+ failure\(s\)), \d+\.\d+ s$")
+_SECONDS = re.compile(r"(?m)(^govextract: \d+ file\(s\), \d+ \w+\(s\), \d+ failure\(s\)), \d+\.\d+ s$")
 
 
 @dataclass

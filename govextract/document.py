@@ -1,0 +1,942 @@
+"""The Document: the structure of one normalized text, and the place and period of each part.
+
+Built once per text right after normalization, in normalized coordinates (so
+traditional script works by construction), from the boundaries and cues of
+``rules/document.toml``. It holds:
+
+* lines, each with a kind: blank, furniture (page chrome), dateline, credit,
+  byline, headline, heading (a section marker with a short title), item (a marker
+  with its text) or body; and whether a blank line stood before it in the source;
+* articles: a page may hold several; one starts at a head block (headlines,
+  datelines, bylines, a news lead such as 本报讯 or XX网1月11日讯), after a
+  credit line, at a byline, or at a paragraph that turns to a place unrelated to
+  the article's; each article has a place, a time of writing (DCT) and a period;
+* sections: lead lines (a stand-alone line naming a place: ``2022年,湖里区...``)
+  and series of numbered, lettered or bulleted items;
+* sentences and clauses (SENTENCE_END, CLAUSE_END);
+* place mentions, each with a role (topic, agent, title, venue, plain) and year
+  mentions, each with a role (stated, since, base, plan, date, title, relative).
+
+Lookups answer, for a position, the places and years of the clause, the
+sentence, the paragraph, the section and the article around it; the attribute
+steps (``attributes.py``) choose among them.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections import Counter
+from dataclasses import dataclass, field
+from itertools import pairwise
+from typing import TYPE_CHECKING
+
+import regex
+
+from .gazetteer import Gazetteer, Place, gazetteer_for
+from .normalize import fold_width, to_simplified
+from .numerals import parse_number
+
+if TYPE_CHECKING:
+    from .normalize import NormText
+    from .ruleset import RuleSet
+
+_HEADLINE_MAX = 64  # a headline or a lead line is short
+_LINE_CUE_MAX = 160  # a dateline, credit or byline line is shorter than this
+_SPACES = " \t\u3000"
+
+
+@dataclass(slots=True)
+class Line:
+    index: int
+    start: int  # normalized offsets, without the line break
+    end: int
+    kind: str = "body"
+    blank_before: bool = False
+    marker: str | None = None  # series marker type: bullet, digit, letter, cn, paren
+    number: int = 0
+    cue: str | None = None  # "headline" for a title shape, "closing" for a credit that ends an article
+
+    @property
+    def span(self) -> tuple[int, int]:
+        return self.start, self.end
+
+
+@dataclass(slots=True)
+class PlaceMention:
+    start: int
+    end: int
+    place: Place
+    role: str = "plain"  # topic | agent | plain | title | venue | campaign
+    full: bool = True  # written in full (漳州市), not short (漳州)
+
+
+@dataclass(slots=True)
+class YearMention:
+    start: int
+    end: int
+    year: int
+    # stated | since (自2017年...以来) | since_year (2021年以来) | base | plan | date | title | review
+    role: str = "stated"
+    first: int = 0  # the first year of a range (2017—2020年度)
+
+
+@dataclass(slots=True)
+class Article:
+    start: int
+    end: int
+    first_line: int
+    last_line: int
+    place: Place | None = None
+    dct: int | None = None  # the year of writing
+    dct_from_review: bool = False
+    period: int | None = None  # the year the article reports on
+    period_at: int = 0  # where the text first supports that period (a headline, a dateline: its start)
+    national: bool = False
+
+
+@dataclass(slots=True)
+class Unit:
+    """A section of an article: a lead line's stretch or a series of items."""
+
+    start: int
+    end: int
+    place: Place | None = None
+    year: int | None = None
+    kind: str = "lead"
+
+
+@dataclass
+class Document:
+    norm: NormText
+    rules: RuleSet
+    text: str = ""
+    lines: list[Line] = field(default_factory=list)
+    articles: list[Article] = field(default_factory=list)
+    places: list[PlaceMention] = field(default_factory=list)
+    years: list[YearMention] = field(default_factory=list)
+    # Spans whose years belong to what they name (the titles of honours), not to the text.
+    reserved: list[tuple[int, int]] = field(default_factory=list)
+    # Answers the attribute steps compute once per document (by step).
+    cache: dict[str, dict] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        r = self.rules
+        self.text = self.norm.text
+        self.sentence_end = r.chars("SENTENCE_END") or frozenset("。！？!?；;\n")
+        self.clause_end = r.chars("CLAUSE_END") or frozenset("。！？!?；;\n，,、：:")
+        self.bullets = r.chars("BULLET")
+        self.quotes = r.chars("QUOTE")
+        self.gazetteer: Gazetteer | None = gazetteer_for(r)
+        self._openers = _opener_rx(r)
+        self._split_lines()
+        self._line_starts = [ln.start for ln in self.lines]
+        self._stops()
+        self._find_places()
+        self._find_years()
+        self._classify_lines()
+        self._split_articles()
+        self._units = self._structure()
+        self.plans = self._plan_sections()
+        previous: Article | None = None
+        for a in self.articles:
+            # A report found by its turn to another place shares the page's date.
+            weak = previous is not None and a.first_line in self._weak
+            self._date_article(a, previous.dct if weak else None)
+            if weak and a.period is None:
+                a.period = previous.period
+            previous = a
+
+    # -- lines -------------------------------------------------------------------
+    def _split_lines(self) -> None:
+        text, norm = self.text, self.norm
+        pos = 0
+        prev_src_end = -1
+        for i, part in enumerate(text.split("\n")):
+            s, e = pos, pos + len(part)
+            line = Line(i, s, e)
+            if i > 0 and s < len(text):
+                src_start = norm.source_index(s)
+                gap = norm.source[prev_src_end:src_start] if prev_src_end >= 0 else ""
+                line.blank_before = gap.count("\n") + gap.count("\r") - gap.count("\r\n") >= 2
+            if e > s:
+                prev_src_end = norm.source_index(e - 1) + 1
+            elif i == 0:
+                prev_src_end = 0
+            self.lines.append(line)
+            pos = e + 1
+        for ln in self.lines:
+            if not self.text[ln.start : ln.end].strip(_SPACES):
+                ln.kind = "blank"
+        # A blank line before a line: an empty normalized line also counts.
+        for a, b in pairwise(self.lines):
+            if a.kind == "blank":
+                b.blank_before = True
+
+    def line_of(self, pos: int) -> Line:
+        return self.lines[max(0, bisect_right(self._line_starts, pos) - 1)]
+
+    def _standalone(self, ln: Line) -> bool:
+        """A short line that stands apart: blank lines (or the text's edges) around it."""
+        if ln.kind == "blank" or ln.end - ln.start > _HEADLINE_MAX:
+            return False
+        nxt = self.lines[ln.index + 1] if ln.index + 1 < len(self.lines) else None
+        before = ln.index == 0 or ln.blank_before or self.lines[ln.index - 1].kind == "blank"
+        after = nxt is None or nxt.kind == "blank" or nxt.blank_before
+        return before and after
+
+    def written(self, ln: Line) -> str:
+        """A line as written (simplified and half-width, spaces kept): what line cues match."""
+        if ln.end <= ln.start:
+            return ""
+        s, e = self.norm.src_span(ln.start, ln.end)
+        folded = self.norm.folded
+        if len(folded) == len(self.norm.source):
+            return folded[s:e]
+        return to_simplified(fold_width(self.norm.source[s:e]))
+
+    def _classify_lines(self) -> None:
+        r = self.rules
+        furniture, dateline, credit = r.cue("furniture"), r.cue("dateline"), r.cue("credit")
+        byline, headline = r.cue("byline"), r.cue("headline")
+        marker = regex.compile(r.fragments.get("LINE_MARKER", "(?!)"), regex.MULTILINE)
+        text = self.text
+        for ln in self.lines:
+            if ln.kind == "blank":
+                continue
+            s, e = ln.span
+            m = marker.match(text, s, e)
+            if e - s > _LINE_CUE_MAX and not m:
+                continue  # a paragraph: line cues describe short lines
+            w = self.written(ln)
+            m = m or marker.match(w)
+            if m:
+                ln.marker = next(g for g in ("bullet", "digit", "letter", "cn", "paren") if m.group(g))
+                ln.number = _ordinal(m.group(ln.marker), ln.marker)
+            if dateline.search(w):
+                ln.kind = "dateline"
+            elif furniture.match(w) or _menu(w):
+                ln.kind = "furniture"
+            elif credit.match(w):
+                ln.kind = "credit"
+                ln.cue = credit.match(w).group("closing") and "closing"
+            elif byline.search(w) and (e - s <= _HEADLINE_MAX or byline.match(w)):
+                ln.kind = "byline" if not self._sentence_like(s, e) else "body"
+            elif headline.match(w):
+                ln.kind = "headline"
+                ln.cue = "headline"
+            elif ln.marker and not self._sentence_like(s, e) and e - s <= _HEADLINE_MAX:
+                ln.kind = "heading"
+            elif ln.marker:
+                ln.kind = "item"
+            elif self._headline_like(ln):
+                ln.kind = "headline"
+        # A short line right above a dateline or a byline is the title of what follows.
+        for ln in self.lines:
+            if ln.kind not in ("dateline", "byline"):
+                continue
+            k = ln.index - 1
+            while k >= 0 and self.lines[k].kind == "blank":
+                k -= 1
+            prev = self.lines[k] if k >= 0 else None
+            if (
+                prev is not None
+                and prev.kind == "body"
+                and prev.end - prev.start <= _HEADLINE_MAX
+                and not self._sentence_like(*prev.span)
+            ):
+                prev.kind = "headline"
+
+    def _sentence_like(self, s: int, e: int) -> bool:
+        """Whether a line holds a sentence: a sentence end inside it (not only at its end; an
+        exclamation mark is a headline's) or several clauses."""
+        body = self.text[s:e].rstrip(_SPACES)
+        inner = body[:-1] if body and body[-1] in self.sentence_end else body
+        return (
+            any(c in self.sentence_end and c not in "!！" for c in inner)
+            or sum(c in "，," for c in body) >= 3
+        )
+
+    def _headline_like(self, ln: Line) -> bool:
+        s, e = ln.span
+        if e - s > _HEADLINE_MAX or self._sentence_like(s, e):
+            return False
+        body = self.text[s:e].rstrip(_SPACES)
+        if body and body[-1] in "。；;":
+            return False
+        if self._standalone(ln):
+            return True
+        # Between body lines without blank lines (a paragraph a line), a short line with no
+        # sentence end is a subheading.
+        prev = self.lines[ln.index - 1] if ln.index > 0 else None
+        nxt = self.lines[ln.index + 1] if ln.index + 1 < len(self.lines) else None
+        return (
+            nxt is not None
+            and nxt.end - nxt.start > 2 * (e - s)
+            and (prev is None or prev.kind != "blank")
+            and len(body) <= 24
+            and not body.endswith(("：", ":", "，", ","))
+        )
+
+    def opens(self, head: str) -> bool:
+        """Whether the words before a mention in its clause leave it in the topic position."""
+        head = head.strip(" \t\u3000")
+        return not head or self._openers.match(head) is not None
+
+    # -- sentences and clauses -------------------------------------------------------
+    def _stops(self) -> None:
+        text = self.text
+        self._sentence_stops = [m.start() for m in _char_rx(self.sentence_end).finditer(text)]
+        self._clause_stops = [m.start() for m in _char_rx(self.clause_end).finditer(text)]
+
+    @staticmethod
+    def _between(stops: list[int], start: int, end: int, n: int, reach: int) -> tuple[int, int]:
+        i = bisect_right(stops, start - 1)
+        s = stops[i - 1] + 1 if i > 0 else 0
+        j = bisect_left(stops, end)
+        e = stops[j] if j < len(stops) else n
+        return max(s, start - reach), min(e, end + reach)
+
+    def sentence(self, start: int, end: int | None = None) -> tuple[int, int]:
+        return self._between(self._sentence_stops, start, end or start + 1, len(self.text), 400)
+
+    def clause(self, start: int, end: int | None = None) -> tuple[int, int]:
+        return self._between(self._clause_stops, start, end or start + 1, len(self.text), 120)
+
+    def sentences_of(self, start: int, end: int) -> list[tuple[int, int]]:
+        out, pos = [], start
+        i = bisect_left(self._sentence_stops, start)
+        while pos < end:
+            stop = self._sentence_stops[i] if i < len(self._sentence_stops) else len(self.text)
+            stop = min(stop, end)
+            if stop > pos:
+                out.append((pos, stop))
+            pos = stop + 1
+            i += 1
+        return out
+
+    # -- places ------------------------------------------------------------------------
+    def _find_places(self) -> None:
+        if self.gazetteer is None:
+            return
+        raw = self.gazetteer.mentions(self.text)
+        anchors: Counter[str] = Counter()
+        for _, _, places in raw:
+            if len(places) == 1:
+                p = places[0]
+                for name in (p.province, p.prefecture, p.name):
+                    if name:
+                        anchors[name] += 1
+        r = self.rules
+        agent, venue, title = r.cue("agent"), r.cue("venue"), r.cue("title_place")
+        text = self.text
+        venues = [m.span("venue") for m in venue.finditer(text)]
+        for s, e, places in raw:
+            if len(places) == 1 or (len({p.name for p in places}) == 1 and places[0].level == 4):
+                place = places[0]
+            else:
+                place = max(
+                    places,
+                    key=lambda p: (anchors[p.prefecture] + anchors[p.province] + anchors[p.name], -p.level),
+                )
+                if not (anchors[place.prefecture] or anchors[place.province]):
+                    continue  # 鼓楼, 朝阳: too ambiguous without a parent named in the text
+            mention = PlaceMention(s, e, place, full=text[s:e] == place.name or place.level == 4)
+            before = text[max(0, s - 4) : s]
+            if title.search(before) and title.search(before).end() == len(before):
+                mention.role = "title"  # 省级平安区
+            elif any(vs <= s and e <= ve for vs, ve in venues):
+                mention.role = "venue"
+            elif text[s - 2 : s] == "平安" or text[s - 2 : s] == "法治":
+                mention.role = "campaign"  # 平安广东: the province's campaign, about it
+            elif agent.match(text, e) or text[e : e + 1] in "委":
+                mention.role = "agent"
+            self.places.append(mention)
+        # Topic: a place that opens its clause (after time words and discourse markers), or
+        # acts (an organ named after it), or heads a chain (武汉市江岸区).
+        for m in self.places:
+            if m.role in ("title", "venue"):
+                continue
+            cs, _ = self.clause(m.start)
+            head = text[cs : m.start]
+            if m.role == "agent" or self.opens(head):
+                m.role = "topic" if m.role != "campaign" else "campaign"
+        self._place_starts = [m.start for m in self.places]
+
+    def places_in(self, start: int, end: int) -> list[PlaceMention]:
+        i = bisect_left(self._place_starts, start)
+        out = []
+        while i < len(self.places) and self.places[i].start < end:
+            if self.places[i].end <= end:
+                out.append(self.places[i])
+            i += 1
+        return out
+
+    # -- years ---------------------------------------------------------------------------
+    def _find_years(self) -> None:
+        r = self.rules
+        rx = regex.compile(r.fragments.get("YEAR", "(?!)"))
+        text = self.text
+        since = _Spans(
+            (m.start(), m.end(), bool(m.group("strict"))) for m in r.cue("period_start").finditer(text)
+        )
+        base = _Spans((*m.span(), m.start()) for m in r.cue("compare_base").finditer(text))
+        self._base = base  # the year of a base is the year of what lies inside it
+        review = _Spans((*m.span(), True) for m in r.cue("review").finditer(text))
+        reserved = _Spans((s, e, True) for s, e in self.reserved)
+        for m in rx.finditer(text):
+            s, e = m.span()
+            if m.group("cn"):
+                year = int(parse_number(m.group("cn")) or 0)
+                first = year
+            else:
+                first = year = int(m.group("y1"))
+                y2 = m.group("y2")
+                if y2:
+                    year = int(y2) if len(y2) == 4 else year // 100 * 100 + int(y2)
+                    if year < first:
+                        year = first
+            if not 1900 <= year <= 2100:
+                continue
+            y = YearMention(s, e, year, first=first)
+            after = text[e : e + 6]
+            if reserved.at(s) is not None:
+                y.role = "title"  # the year of an honour's title is the honour's, not the text's
+            elif base.at(s) is not None:
+                y.role = "base"
+            elif since.at(s) is not None:
+                y.role = "since" if since.at(s) else "since_year"
+            elif review.at(s) is not None:
+                y.role = "review"
+            elif regex.match(r"\d{1,2}月\d{1,2}[日号]", after):
+                y.role = "date"
+            elif self._plan(s, e):
+                y.role = "plan"
+            self.years.append(y)
+        self._year_starts = [y.start for y in self.years]
+        rel = r.cue("relative_year")
+        # 比去年, 较上年: a comparison base, not the figure's year.
+        self.relatives: list[tuple[int, int, int]] = [
+            (m.start(), m.end(), int(rel.value(m) or 0))
+            for m in rel.finditer(text)
+            if base.at(m.start()) is None
+        ]
+        self._relative_starts = [x[0] for x in self.relatives]
+
+    def base_at(self, pos: int) -> int | None:
+        """The start of the comparison base or earlier event holding ``pos`` (在2005年度被评为
+        “平安县”的基础上; 继2017年首次荣获...后), if any."""
+        return self._base.at(pos)
+
+    def _quoted(self, pos: int) -> bool:
+        """Whether ``pos`` lies inside quotation marks or book-title marks on its line."""
+        ln = self.line_of(pos)
+        head = self.text[ln.start : pos]
+        opened = sum(head.count(c) for c in "“「『《") - sum(head.count(c) for c in "”」』》")
+        return opened > 0
+
+    def _plan(self, s: int, e: int) -> bool:
+        """Whether a plan word (将, 力争...) follows the year in its sentence (2023年，全市将...)."""
+        _, se = self.sentence(s, e)
+        return self.rules.cue("plan").search(self.text, e, min(se, e + 20)) is not None
+
+    def years_in(self, start: int, end: int) -> list[YearMention]:
+        i = bisect_left(self._year_starts, start)
+        out = []
+        while i < len(self.years) and self.years[i].start < end:
+            if self.years[i].end <= end:
+                out.append(self.years[i])
+            i += 1
+        return out
+
+    def relatives_in(self, start: int, end: int) -> list[tuple[int, int, int]]:
+        i = bisect_left(self._relative_starts, start)
+        out = []
+        while i < len(self.relatives) and self.relatives[i][0] < end:
+            if self.relatives[i][1] <= end:
+                out.append(self.relatives[i])
+            i += 1
+        return out
+
+    # -- articles ---------------------------------------------------------------------
+    def _split_articles(self) -> None:
+        """Articles start at a head block (headlines, datelines, bylines) that opens a body after
+        a body, at a title shape (【专栏】, 原标题:), at a news lead (本报讯), after a closing
+        credit (责任编辑:..., (某某新闻)), and at a paragraph that turns to a place unrelated to
+        the article's."""
+        lines = self.lines
+        r = self.rules
+        lead = r.cue("lead")
+        byline = r.cue("byline")
+        starts = [0]
+        head_kinds = ("headline", "dateline", "byline", "furniture")
+        k = 0
+        seen_body = False
+        closed = False  # a closing credit came after the body
+        while k < len(lines):
+            ln = lines[k]
+            if ln.kind == "blank":
+                k += 1
+                continue
+            if ln.kind in head_kinds or ln.kind == "credit":
+                # A head block: headlines, datelines, bylines (and chrome) before a body.
+                j = k
+                kinds: set[str] = set()
+                strong = False
+                while j < len(lines) and lines[j].kind in (*head_kinds, "blank", "credit"):
+                    kinds.add(lines[j].kind)
+                    strong = strong or lines[j].cue == "headline"
+                    closed = closed or lines[j].cue == "closing"
+                    j += 1
+                opens_lead = j < len(lines) and (
+                    lead.match(self.text, *self._lead_window(lines[j]))
+                    or byline.search(self.written(lines[j])[:40])
+                )
+                head = [i for i in range(k, j) if lines[i].kind not in ("blank", "credit")]
+                if seen_body and (kinds & {"dateline", "byline"} or opens_lead or strong or closed):
+                    first = head[0] if head else j
+                    if first < j and lines[first].kind == "furniture":
+                        first = next((i for i in head if lines[i].kind != "furniture"), first)
+                    starts.append(first)
+                    seen_body = False
+                    closed = False
+                k = j
+                continue
+            if seen_body and (closed or lead.match(self.text, *self._lead_window(ln))):
+                starts.append(k)  # 本报讯 opening a paragraph, or a body after 责任编辑: a new item
+                closed = False
+            seen_body = True
+            k += 1
+        starts = sorted(set(starts))
+        starts = self._turns(starts)
+        bounds = [*starts, len(lines)]
+        for a, b in pairwise(bounds):
+            if b <= a:
+                continue
+            art = Article(lines[a].start, lines[b - 1].end, a, b - 1)
+            self.articles.append(art)
+        self._article_starts = [a.start for a in self.articles]
+        for art in self.articles:
+            self._place_article(art)
+
+    def _turns(self, starts: list[int]) -> list[int]:
+        """Add the paragraphs that turn to a place unrelated to what the article spoke of so far
+        (a page of reports without headlines): the first sentences of a block of lines name
+        it as a topic. After two blocks that name no place, any place named so starts anew."""
+        out: list[int] = []
+        self._weak: set[int] = set()
+        bounds = [*starts, len(self.lines)]
+        for a, b in pairwise(bounds):
+            if a >= b:
+                continue
+            out.append(a)
+            if self._count_national(self.lines[a].start, self.lines[b - 1].end) >= 3:
+                continue  # a report about the whole country names provinces one after another
+            current: Place | None = None
+            for k, topic in self._blocks(a, b):
+                if topic is None:
+                    continue
+                if k > a and current is not None and not current.kin(topic):
+                    out.append(k)
+                    self._weak.add(k)
+                    current = topic
+                elif current is None:
+                    current = topic
+        return out
+
+    def _blocks(self, a: int, b: int):
+        """(first line, topic place) of each block of lines between blank lines in [a, b)."""
+        k = a
+        while k < b:
+            while k < b and self.lines[k].kind == "blank":
+                k += 1
+            if k >= b:
+                break
+            j = k
+            while j < b and self.lines[j].kind != "blank" and (j == k or not self.lines[j].blank_before):
+                j += 1
+            # The topic is in the block's text, not in its headings (一、刑事检察工作).
+            body = [ln for ln in self.lines[k:j] if ln.kind in ("body", "item")]
+            if body:
+                yield k, self._block_topic(body[0].start, body[-1].end)
+            k = j
+
+    def _block_topic(self, start: int, end: int) -> Place | None:
+        """The place a block's first two sentences speak of, in topic position."""
+        for s, e in self.sentences_of(start, end)[:2]:
+            for m in self.places_in(s, e):
+                if m.role in ("topic", "agent", "campaign"):
+                    return m.place
+        return None
+
+    def _lead_window(self, ln: Line) -> tuple[int, int]:
+        return ln.start, min(ln.end, ln.start + 40)
+
+    def article_of(self, pos: int) -> Article:
+        return self.articles[max(0, bisect_right(self._article_starts, pos) - 1)]
+
+    def _place_article(self, art: Article) -> None:
+        """The place an article is about: its head block's place, else the one it names most
+        (a place and the places inside it count together), when it is clear."""
+        mentions = [m for m in self.places_in(art.start, art.end) if m.role not in ("title", "venue")]
+        national = self._count_national(art.start, art.end)
+        # The head block (until the text begins): a byline's office first (张三 某某市委书记),
+        # then a dateline's, then the headline's place.
+        head: dict[str, list[PlaceMention]] = {"byline": [], "dateline": [], "headline": []}
+        for k in range(art.first_line, art.last_line + 1):
+            ln = self.lines[k]
+            if ln.kind in ("body", "item", "heading"):
+                break
+            if ln.kind in head:
+                head[ln.kind].extend(m for m in self.places_in(*ln.span) if m.role not in ("title", "venue"))
+        place = None
+        for kind in ("byline", "dateline", "headline"):
+            if head[kind]:
+                place = _most_specific(head[kind])
+                break
+        if place is None:
+            place = _dominant(mentions, national)
+        # A report about the whole country (我国 more often than any place is named) has none.
+        art.national = place is None and national >= 3
+        if place is None and not art.national:
+            # A venue (记者在近日某县召开的...会上获悉) still tells whose 该县 it is.
+            named = [m for m in self.places_in(art.start, art.end) if m.role != "title"]
+            place = self._anaphoric_place(art, named)
+        art.place = place
+
+    def _anaphoric_place(self, art: Article, mentions: list[PlaceMention]) -> Place | None:
+        """An article that names its place once and then says 该县, 全县: the place named with
+        that level (the commonest level of its anaphora)."""
+        anaphora = self.rules.cue("anaphora")
+        levels = Counter(anaphora.value(m) for m in anaphora.finditer(self.text, art.start, art.end))
+        for level, _ in levels.most_common():
+            named = Counter(m.place for m in mentions if m.place.suffix() == level)
+            if named:
+                return max(named, key=lambda p: (named[p], -next(m.start for m in mentions if m.place == p)))
+        return None
+
+    def _count_national(self, start: int, end: int) -> int:
+        text = self.text
+        return text.count("我国", start, end) + text.count("全国各地", start, end)
+
+    # -- sections: leads and series -----------------------------------------------------
+    def _structure(self) -> list[Unit | None]:
+        """The unit each line belongs to, with its place (a lead line's stretch, a series)."""
+        lines = self.lines
+        units: list[Unit | None] = [None] * len(lines)
+        for art in self.articles:
+            current: Place | None = art.place
+            current_unit: Unit | None = None
+            series: dict[tuple[str, int], list[int]] = {}
+            series_of: dict[int, tuple[str, int]] = {}
+            self._series(art, series, series_of)
+            resolved: dict[tuple[str, int], Unit] = {}
+            for k in range(art.first_line, art.last_line + 1):
+                ln = lines[k]
+                key = series_of.get(k)
+                if (
+                    key is None
+                    and ln.kind in ("headline", "body")
+                    and self._standalone(ln)
+                    and not art.national
+                ):
+                    place = self._lead_place(ln)
+                    if place is not None:
+                        current = place
+                        current_unit = Unit(ln.start, art.end, place, kind="lead")
+                if key is not None:
+                    unit = resolved.get(key)
+                    if unit is None:
+                        unit = self._series_unit(series[key], current, art)
+                        resolved[key] = unit
+                    units[k] = unit if unit.place is not None else current_unit
+                else:
+                    units[k] = current_unit
+        return units
+
+    def _lead_place(self, ln: Line) -> Place | None:
+        near = [
+            m
+            for m in self.places_in(*ln.span)
+            if m.start - ln.start <= 16 and m.role not in ("title", "venue")
+        ]
+        return _most_specific(near) if near else None
+
+    def _series(
+        self, art: Article, series: dict[tuple[str, int], list[int]], series_of: dict[int, tuple[str, int]]
+    ) -> None:
+        """Numbered, lettered and bulleted series: items and the lines that follow them."""
+        last: dict[str, tuple[int, int]] = {}
+        current: tuple[str, int] | None = None
+        ids = 0
+        for k in range(art.first_line, art.last_line + 1):
+            ln = self.lines[k]
+            if ln.kind == "blank":
+                continue
+            if ln.marker is not None:
+                kind = ln.marker
+                prev = last.get(kind)
+                if prev is not None and (kind in ("bullet", "letter") or ln.number == prev[1] + 1):
+                    sid = prev[0]
+                else:
+                    ids += 1
+                    sid = ids
+                last[kind] = (sid, ln.number)
+                current = (kind, sid)
+            elif current is not None:
+                ends = ln.kind in ("byline", "credit", "dateline") or (
+                    self._standalone(ln) and current[0] != "letter"
+                )
+                if ends or current[0] == "bullet":
+                    current = None
+            if current is not None:
+                series.setdefault(current, []).append(k)
+                series_of[k] = current
+
+    def _series_unit(self, members: list[int], current: Place | None, art: Article) -> Unit:
+        """A series that names another place than its context (a sibling district) belongs to
+        that place, if it names it clearly: in full or more than once."""
+        mentions = [
+            m
+            for k in members
+            for m in self.places_in(*self.lines[k].span)
+            if m.role not in ("title", "venue")
+        ]
+        start, end = self.lines[members[0]].start, self.lines[members[-1]].end
+        foreign = [m for m in mentions if current is None or not current.related(m.place)]
+        best = _best(foreign) if foreign else None
+        clear = best is not None and (
+            sum(m.place == best for m in foreign) >= 2 or any(m.place == best and m.full for m in foreign)
+        )
+        if current is None:
+            best = _dominant(mentions, 0) if not art.national else None
+            clear = best is not None
+        return Unit(start, end, best if clear else None, kind="series")
+
+    def _plan_sections(self) -> list[tuple[int, int]]:
+        """Spans under a heading over plans and tasks (三、2016年重点工作), each up to the next
+        heading of its rank, a headline, or the end of its article."""
+        cue = self.rules.cue("plan_heading")
+        intro = self.rules.cue("plan_intro")
+        out: list[tuple[int, int]] = []
+        for art in self.articles:
+            k = art.first_line
+            while k <= art.last_line:
+                ln = self.lines[k]
+                if ln.kind in ("heading", "headline") and cue.match(self.written(ln)):
+                    j = k + 1
+                    while j <= art.last_line:
+                        nxt = self.lines[j]
+                        if nxt.kind == "heading" and nxt.marker == ln.marker:
+                            break
+                        if ln.marker is None and nxt.kind == "headline" and nxt.blank_before:
+                            break
+                        j += 1
+                    out.append((ln.start, self.lines[j - 1].end))
+                    k = j
+                    continue
+                if ln.kind == "body" and intro.search(self.text, ln.start, ln.end):
+                    # ……主要目标和重大任务，这里概述几个方面。 then ——坚持…… ——持续……
+                    j = k + 1
+                    while (
+                        j <= art.last_line
+                        and (
+                            self.lines[j].kind == "blank"
+                            or self.text.startswith("——", self.lines[j].start)
+                            # a wrapped bullet going on: its line did not end a sentence
+                            or (
+                                j > k + 1
+                                and self.text[self.lines[j - 1].end - 1 : self.lines[j - 1].end]
+                                not in "。！？!?"
+                            )
+                        )
+                    ):
+                        j += 1
+                    if j > k + 1:
+                        out.append((self.lines[k + 1].start, self.lines[j - 1].end))
+                    k = j
+                    continue
+                k += 1
+        return out
+
+    def in_plan(self, pos: int) -> bool:
+        return any(s <= pos < e for s, e in self.plans)
+
+    def unit_of(self, pos: int) -> Unit | None:
+        return self._units[self.line_of(pos).index]
+
+    # -- time of writing and period ----------------------------------------------------
+    def _date_article(self, art: Article, page_dct: int | None = None) -> None:
+        r = self.rules
+        text = self.text
+        # Time of writing: a dateline, a stamp or a source line with a date.
+        for k in range(art.first_line, art.last_line + 1):
+            ln = self.lines[k]
+            if ln.kind in ("dateline", "credit", "furniture", "headline", "byline"):
+                m = r.cue("dateline").search(self.written(ln))
+                if m and m.group("year"):
+                    art.dct = int(m.group("year"))
+                    break
+        ys = [y for y in self.years if art.start <= y.start < art.end]
+        if art.dct is None:
+            for ev in r.cue("review_event").finditer(text, art.start, art.end):
+                s, e = ev.span("at")
+                inside = [y for y in ys if s <= y.start < e]
+                if inside and not self._quoted(s):
+                    art.dct = inside[0].year + 1
+                    art.dct_from_review = True
+                    art.period = inside[0].year
+                    break
+        if art.dct is None:
+            # A full date in the lead of a news item: written then.
+            dates = [y for y in ys if y.role == "date" and y.start - art.start < 200]
+            if dates:
+                art.dct = dates[0].year
+        if art.dct is None:
+            art.dct = page_dct
+        if art.period is None:
+            art.period = self._period(art, ys)
+            if art.period is not None and art.period != art.dct:
+                firsts = [
+                    y.start
+                    for y in ys
+                    if y.year == art.period and y.role in ("stated", "since_year", "review")
+                ]
+                art.period_at = min(firsts) if firsts else art.start
+
+    def _period(self, art: Article, ys: list[YearMention]) -> int | None:
+        """The year an article reports on: its headline's (the last year of a range), a year
+        it reviews, else the year its statements name most often in topic position."""
+        for k in range(art.first_line, art.last_line + 1):
+            ln = self.lines[k]
+            if ln.kind != "headline":
+                continue
+            hs = [y for y in self.years_in(*ln.span) if y.role in ("stated", "review", "since_year")]
+            if hs:
+                return max(y.year for y in hs)
+        reviewed = [y for y in ys if y.role == "review"]
+        if reviewed:
+            return reviewed[0].year
+        topical: Counter[int] = Counter()
+        for y in ys:
+            if y.role not in ("stated", "since_year"):
+                continue
+            cs, _ = self.clause(y.start)
+            head = self.text[cs : y.start]
+            weight = 2 if self.opens(head) and y.role == "stated" else 1
+            topical[y.year] += weight
+        if not topical:
+            return art.dct
+        latest = max(topical)
+        # Reports recount history (1935年10月, 红军...): a period is recent.
+        candidates = {y: n for y, n in topical.items() if y >= latest - 3}
+        best = max(candidates, key=lambda y: (candidates[y], y))
+        if art.dct is not None and (best > art.dct or candidates[best] < 2):
+            return art.dct  # a year said in passing (继2017年首次...) does not outweigh the date
+        return best
+
+
+# -- helpers ---------------------------------------------------------------------------
+
+
+class _Spans:
+    """Spans (start, end, value) of one kind, for lookups by position in log time."""
+
+    def __init__(self, spans):
+        self.spans = sorted(spans)
+        self.starts = [s for s, _, _ in self.spans]
+
+    def at(self, pos: int):
+        """The value of a span holding ``pos`` (the latest starting one), or None."""
+        i = bisect_right(self.starts, pos) - 1
+        while i >= 0:
+            s, e, v = self.spans[i]
+            if s <= pos < e:
+                return v
+            if pos - s > 200:
+                break  # spans are short (cue matches): look no further back
+            i -= 1
+        return None
+
+
+_CHAR_RX: dict[frozenset[str], regex.Pattern] = {}
+
+
+def _char_rx(chars: frozenset[str]) -> regex.Pattern:
+    rx = _CHAR_RX.get(chars)
+    if rx is None:
+        rx = _CHAR_RX[chars] = regex.compile("[" + "".join(regex.escape(c) for c in sorted(chars)) + "]")
+    return rx
+
+
+def _opener_rx(rules: RuleSet) -> regex.Pattern:
+    """What may stand before a clause's topic: discourse openers, time phrases, anaphora,
+    parenthesized notes, bullets and markers (rules/document.toml, rules/fragments.toml)."""
+    parts = [
+        rules.cue("opener").regex.pattern,
+        rules.cue("anaphora").regex.pattern,
+        rules.fragments.get("SUBJECT_TIME", "(?!)"),
+        r"(?:\d{4}|[一二][〇零一二三四五六七八九]{3})年(?:度|以来|来|上半年|下半年|全年|前三季度)?",
+        r"\d{1,2}月(?:份|\d{1,2}日)?(?:以来|上旬|中旬|下旬|下午|上午)?",
+        r"[(（][^)）]{0,12}[)）]",
+        r"[-—•■]",
+        r"\d{1,2}[.、]?",
+    ]
+    alternatives = "|".join(f"(?:{p})" for p in parts)
+    return regex.compile(rf"^(?:[\s\u3000]*(?:{alternatives})[\s,，、:：]*)*$")
+
+
+def _most_specific(mentions: list[PlaceMention]) -> Place | None:
+    if not mentions:
+        return None
+    return max(mentions, key=lambda m: (min(m.place.level, 3), -m.start)).place
+
+
+def _best(mentions: list[PlaceMention]) -> Place | None:
+    if not mentions:
+        return None
+    counts = Counter(m.place for m in mentions)
+    return max(counts, key=lambda p: (counts[p], p.level))
+
+
+def _dominant(mentions: list[PlaceMention], national: int = 0) -> Place | None:
+    """The place a stretch is about: the one it names most (in topic position counting
+    double), named at least twice or as a topic, more often than the stretch says 我国, and
+    with the places inside it at least 40% of its place mentions; when the most named is a
+    district among its siblings (天长市, 定远县 in a 滁州市 report), the named place that
+    holds them."""
+    if not mentions:
+        return None
+    counts = Counter(m.place for m in mentions)
+    topics = Counter(m.place for m in mentions if m.role in ("topic", "campaign", "agent"))
+    total = sum(counts.values())
+
+    def weight(p: Place) -> int:
+        return sum(n for q, n in counts.items() if q == p or p.contains(q))
+
+    def named(p: Place) -> bool:
+        return counts[p] >= 2 or topics[p] > 0
+
+    best = max(counts, key=lambda p: (counts[p] + topics[p], p.level))
+    if not named(best) or counts[best] <= national:
+        return None
+    if weight(best) >= 0.4 * total:
+        return best
+    holders = [p for p in counts if p.contains(best) and weight(p) >= 0.4 * total and counts[p] > national]
+    return max(holders, key=lambda p: (p.level, weight(p))) if holders else None
+
+
+def _menu(body: str) -> bool:
+    """A line of navigation: several short words apart by spaces and nothing else."""
+    words = body.split()
+    return len(words) >= 5 and all(len(w) <= 4 for w in words) and not any(c.isdigit() for c in body)
+
+
+def _ordinal(token: str, kind: str) -> int:
+    if kind == "letter":
+        return ord(token) - ord("A") + 1
+    if kind == "bullet":
+        return 0
+    v = int(token) if token.isdigit() else parse_number(token)
+    if v is None and len(token) == 1:
+        v = "一二三四五六七八九十".find(token) + 1
+    return int(v or 0)

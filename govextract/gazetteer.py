@@ -1,0 +1,270 @@
+"""Administrative divisions and where a text names them.
+
+The gazetteer is data in ``rules/gazetteer/``: today's divisions (``divisions.tsv``,
+GB/T 2260), divisions renamed, merged or abolished since 1990 (``historical.tsv``,
+optional), and stop lists of short names that are common words. Besides those, a
+place may be a unit named after a division with a suffix of its own (汪清林区,
+某某经济技术开发区): it is kept as written, inside the division it is named after.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .ruleset import RuleSet
+
+_LEVEL = {"province": 1, "prefecture": 2, "county": 3}
+# Units named after a division (汪清林区, 苏州工业园区): not in GB/T 2260, kept as written.
+_UNIT_SUFFIXES = (
+    "经济技术开发区",
+    "高新技术产业开发区",
+    "经济开发区",
+    "高新技术开发区",
+    "工业园区",
+    "开发区",
+    "高新区",
+    "经开区",
+    "管理区",
+    "林区",
+    "新区",
+    "垦区",
+    "农场",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    name: str  # the official full name (or the name as written, for other units)
+    short: str
+    level: int  # 1 province, 2 prefecture, 3 county, 4 a unit below or beside a county
+    province: str
+    prefecture: str
+    parent: str = ""  # for a level-4 unit: the division it is named after
+
+    def contains(self, other: Place) -> bool:
+        """Whether ``other`` lies inside this place (and is not it)."""
+        if other.name == self.name:
+            return False
+        return (
+            (self.level == 1 and other.province == self.name)
+            or (self.level == 2 and other.prefecture == self.name)
+            or (other.parent == self.name)
+        )
+
+    def related(self, other: Place) -> bool:
+        return self == other or self.contains(other) or other.contains(self)
+
+    def kin(self, other: Place) -> bool:
+        """Related, or districts of one city (思明区 and 湖里区): one report may speak of both."""
+        if self.related(other):
+            return True
+        if self.level >= 3 and other.level >= 3:
+            mine = self.prefecture or self.province
+            return bool(mine) and mine == (other.prefecture or other.province)
+        return False
+
+    def ancestors(self, gazetteer: Gazetteer) -> list[Place]:
+        """The divisions this place lies in, nearest first."""
+        out: list[Place] = []
+        for name in (self.parent, self.prefecture, self.province):
+            if name and name != self.name:
+                for p in gazetteer.full.get(name, ()):
+                    if p.level < self.level or self.level == 4:
+                        out.append(p)
+                        break
+        return out
+
+    def suffix(self) -> str:
+        """The character that says its level (市, 县, 区, 省, 州...): what 我市 or 全县 refer to."""
+        return self.name[-1]
+
+
+class Gazetteer:
+    """Administrative divisions and a matcher for their names.
+
+    Full names (漳州市, 思明区) are found from their last character (市, 区, 县...), a
+    cheap scan; short names (漳州, 湖里) only for the places a document names in full
+    (and their provinces and prefectures) plus the provinces and prefectures, and only
+    where jieba, with the gazetteer as its user dictionary, segments them as words of
+    their own.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        stop: frozenset[str],
+        stop_full: frozenset[str] = frozenset(),
+        historical: Path | None = None,
+    ):
+        self.stop_full = stop_full
+        self.full: dict[str, list[Place]] = {}
+        self.short: dict[str, list[Place]] = {}
+        self.successor: dict[str, str] = {}
+        self._old: set[str] = set()  # names from historical.tsv
+        self._load(path, stop)
+        if historical is not None and historical.is_file():
+            self._load(historical, stop, historical=True)
+        self._ends = re.compile("[" + "".join(sorted({n[-1] for n in self.full})) + "]")
+        self._longest = max(len(n) for n in self.full)
+        self._end2 = frozenset(n[-2:] for n in self.full)
+        self._broad = frozenset(
+            p.short for ps in self.full.values() for p in ps if p.level <= 2 and p.short in self.short
+        )
+        self._units = re.compile("|".join(re.escape(s) for s in _UNIT_SUFFIXES))
+        self._tokenizer: object | None = None
+
+    def _load(self, path: Path, stop: frozenset[str], historical: bool = False) -> None:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        header = lines[0].split("\t") if lines else []
+        col = {name: i for i, name in enumerate(header)}
+        for line in lines[1:]:
+            cols = line.split("\t")
+            if len(cols) < 6:
+                continue
+            name, short, level = (
+                cols[col.get("name", 1)],
+                cols[col.get("short", 2)],
+                cols[col.get("level", 3)],
+            )
+            province, prefecture = cols[col.get("province", 4)], cols[col.get("prefecture", 5)]
+            place = Place(name, short, _LEVEL.get(level, 3), province, prefecture)
+            if historical:
+                if any(p.province == province for p in self.full.get(name, ())):
+                    continue  # the name is in use there today
+                successor = (
+                    cols[col["successor"]] if "successor" in col and col["successor"] < len(cols) else ""
+                )
+                if successor:
+                    self.successor[name] = successor
+                self._old.add(name)
+            self.full.setdefault(name, []).append(place)
+            # An old name's short form that is today's short form (昌平县, 昌平区) means today's.
+            if (
+                len(short) >= 2
+                and short != name
+                and short not in stop
+                and not (historical and short in self.short)
+            ):
+                self.short.setdefault(short, []).append(place)
+
+    def is_word(self, text: str, start: int, end: int) -> bool:
+        """Whether a short name (三明, 湖里) stands as a word of its own there: jieba, with the
+        gazetteer loaded as a user dictionary, segments its surroundings (新市 in 新市民 does not)."""
+        if self._tokenizer is None:
+            from .segment import tokenizer
+
+            # Old names stay out of segmentation (增城市 would win over 新增/城市).
+            current = [n for n, ps in self.full.items() if any(p.name not in self._old for p in ps)]
+            self._tokenizer = tokenizer(sorted(current) + sorted(self.short))
+        from .segment import is_word
+
+        return is_word(self._tokenizer, text, start, end)
+
+    def mentions(self, text: str) -> list[tuple[int, int, list[Place]]]:
+        """Every place name in ``text``: (start, end, the places it may be)."""
+        found: dict[int, tuple[int, list[Place]]] = {}
+        end2 = self._end2
+        for m in self._ends.finditer(text):
+            j = m.end()
+            if text[j - 2 : j] not in end2:
+                continue  # 全市, 市委...: no division name ends so
+            for k in range(min(self._longest, j), 1, -1):
+                name = text[j - k : j]
+                places = self.full.get(name)
+                if places is None or name in self.stop_full:
+                    continue
+                s = j - k
+                # Glued to the word before it, a name may be the tail of another word (滨海城市
+                # holds 海城市, 示范县 holds 范县): segmentation decides.
+                if (
+                    s > 0
+                    and _is_han(text[s - 1])
+                    and text[s - 1] not in "省市州盟区"
+                    and (k == 2 or not self.is_word(text, s, j))
+                ):
+                    continue
+                found[s] = (j, places)
+                break
+        shorts: set[str] = set(self._broad)
+        for _, places in found.values():
+            for p in places:
+                shorts.add(p.short)
+                for parent in (p.province, p.prefecture):
+                    for q in self.full.get(parent, ()):
+                        shorts.add(q.short)
+        shorts &= set(self.short)
+        covered = bytearray(len(text) + 1)
+        for s, (e, _) in found.items():
+            covered[s:e] = b"\x01" * (e - s)
+        if shorts:
+            rx = re.compile("|".join(re.escape(w) for w in sorted(shorts, key=lambda w: (-len(w), w))))
+            for m in rx.finditer(text):
+                s, e = m.span()
+                if covered[s]:
+                    continue
+                # A unit named after the division (汪清林区) holds the short name as its head.
+                unit = self._units.match(text, e)
+                if unit is None and not self.is_word(text, s, e):
+                    continue
+                found[s] = (e, self.short[m.group()])
+        # Units named after any division (汪清林区 where 汪清县 is never named in full).
+        ends = {e for e, _ in found.values()}
+        for m in self._units.finditer(text):
+            us = m.start()
+            if us in ends:
+                continue  # named after a place already found
+            for k in range(min(6, us), 1, -1):
+                head = text[us - k : us]
+                places = self.full.get(head) or self.short.get(head)
+                if places and us - k not in found:
+                    found[us - k] = (us, places)
+                    break
+        out = []
+        for s, (e, places) in sorted(found.items()):
+            unit = self._units.match(text, e)
+            if unit is not None:
+                # 汪清林区, 苏州工业园区: a place of its own, named as written.
+                name = text[s : unit.end()]
+                base = places[0]
+                out.append(
+                    (
+                        s,
+                        unit.end(),
+                        [Place(name, name, 4, base.province, base.prefecture, base.name)],
+                    )
+                )
+                continue
+            out.append((s, e, places))
+        return out
+
+
+def _is_han(c: str) -> bool:
+    return "\u4e00" <= c <= "\u9fff"
+
+
+@lru_cache(maxsize=4)
+def _gazetteer(
+    path: str, stop: frozenset[str], stop_full: frozenset[str], historical: str | None
+) -> Gazetteer:
+    return Gazetteer(Path(path), stop, stop_full, Path(historical) if historical else None)
+
+
+def gazetteer_for(ruleset: RuleSet) -> Gazetteer | None:
+    for f in ruleset.files:
+        candidate = Path(f).parent / "gazetteer" / "divisions.tsv"
+        if candidate.is_file():
+            historical = candidate.with_name("historical.tsv")
+            return _gazetteer(
+                str(candidate),
+                frozenset(
+                    (ruleset.lexicon("place_stop") or []) + (ruleset.lexicon("place_stop_derived") or [])
+                ),
+                frozenset(ruleset.lexicon("place_stop_full") or []),
+                str(historical) if historical.is_file() else None,
+            )
+    return None

@@ -1,0 +1,258 @@
+"""The Document model: articles, datelines, periods, places and subjects, on pages written
+for these tests (each also in traditional script), plus floors on the seeds and, when
+../shared/dev is beside the repository, on the development set and on a page joining it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from support import GOLD, ROOT, SEEDS
+
+from govextract.document import Document
+from govextract.engine import Extractor
+from govextract.evaluate import load_gold, score
+from govextract.normalize import normalize
+from govextract.ruleset import load_rules
+
+DEV = ROOT.parent / "shared" / "dev"
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    return Extractor()
+
+
+def _traditional(text: str) -> str:
+    import opencc
+
+    return opencc.OpenCC("s2t").convert(text)
+
+
+def _run(extractor: Extractor, text: str, script: str) -> list:
+    return extractor.run(_traditional(text) if script == "trad" else text, "-").records
+
+
+def _find(records, fragment: str, script: str):
+    want = _traditional(fragment) if script == "trad" else fragment
+    hits = [r for r in records if want in r.text]
+    assert hits, f"no record with {want!r} in {[r.text for r in records]}"
+    return hits[0]
+
+
+SCRIPTS = pytest.mark.parametrize("script", ["simp", "trad"])
+
+
+# -- articles ---------------------------------------------------------------------
+
+
+@SCRIPTS
+def test_a_page_of_two_reports_gives_each_its_place_and_date(extractor, script):
+    page = (
+        "鸡西市平安建设再上台阶\n\n"
+        "15.03.2019  09:20\n\n"
+        "本报讯 去年，鸡西市共化解矛盾纠纷3200起，群众安全感达到97.1%。\n\n"
+        "责任编辑：某某\n\n"
+        "武平县公安工作综述\n\n"
+        "发布时间：2021-07-02 10:00\n\n"
+        "今年上半年，武平县公安局破获刑事案件412起，同比上升6.5%。全县抓获犯罪嫌疑人230人。\n"
+    )
+    records = _run(extractor, page, script)
+    a = _find(records, "3200起", script)
+    assert (a.region, a.year) == ("鸡西市", 2018)
+    assert _find(records, "97.1%", script).region == "鸡西市"
+    b = _find(records, "412起", script)
+    assert (b.region, b.year) == ("武平县", 2021)
+    assert _find(records, "230人", script).region == "武平县"
+
+
+@SCRIPTS
+def test_a_report_without_headline_turns_the_page_to_its_place(extractor, script):
+    page = (
+        "大连市公安局通报，全市刑事警情同比下降12.4%。\n\n"
+        "据了解，贵阳市公安机关全年破获毒品案件386起，缴获毒品95千克。\n"
+    )
+    records = _run(extractor, page, script)
+    assert _find(records, "12.4%", script).region == "大连市"
+    assert _find(records, "386起", script).region == "贵阳市"
+
+
+@SCRIPTS
+def test_headline_and_dateline_periods(extractor, script):
+    page = "2019年度平安建设工作总结\n\n全县共排查矛盾纠纷1520件，调处成功率98.2%。\n"
+    records = _run(extractor, page, script)
+    assert _find(records, "1520件", script).year == 2019
+    dated = "某区新闻\n\n26.12.2014  16:29\n\n去年全区受理案件830件，今年以来受理案件912件。\n"
+    records = _run(extractor, dated, script)
+    assert _find(records, "830件", script).year == 2013
+    assert _find(records, "912件", script).year == 2014
+
+
+@SCRIPTS
+def test_relative_years_after_an_annual_meeting(extractor, script):
+    page = "记者在日前召开的2016年度综治工作表彰大会上获悉：去年该县共调处纠纷640件。\n"
+    assert _find(_run(extractor, page, script), "640件", script).year == 2016
+
+
+@SCRIPTS
+def test_comparison_bases_and_period_starts_are_not_the_year(extractor, script):
+    page = (
+        "2023年，全省法院共审结案件86万件，较2021年增长12%，在2022年大幅下降的基础上再降3.1%。\n"
+        "自2018年7月公益诉讼制度实施以来，共立案办理公益诉讼案件530件。\n"
+    )
+    records = _run(extractor, page, script)
+    assert _find(records, "增长12%", script).year == 2023
+    assert _find(records, "3.1%", script).year == 2023
+    assert _find(records, "530件", script).year == 2023  # the period ends in the year reported on
+
+
+@SCRIPTS
+def test_a_year_since_which_counts_is_that_year_without_a_later_one(extractor, script):
+    page = "2020年以来，全市共打掉涉黑组织5个。\n"
+    assert _find(_run(extractor, page, script), "5个", script).year == 2020
+
+
+# -- places -----------------------------------------------------------------------
+
+
+@SCRIPTS
+def test_anaphora_resolve_at_their_level(extractor, script):
+    page = "杭州市上城区报道\n\n我区全年受理案件120件。全市破获电诈案件96起。我省群众安全感达98.1%。\n"
+    records = _run(extractor, page, script)
+    assert _find(records, "120件", script).region == "上城区"
+    assert _find(records, "96起", script).region == "杭州市"
+    assert _find(records, "98.1%", script).region == "浙江省"
+
+
+@SCRIPTS
+def test_the_clause_names_a_more_specific_place_and_lists_join(extractor, script):
+    page = (
+        "滁州市报道\n\n"
+        "全市群众满意度达96.6%，其中来安县、天长市满意度分别上升2.1个百分点和1.4个百分点，"
+        "升幅位居全市前两位。\n"
+    )
+    records = _run(extractor, page, script)
+    assert _find(records, "96.6%", script).region == "滁州市"
+    assert _find(records, "2.1个百分点", script).region == "来安县"
+    assert _find(records, "1.4个百分点", script).region == "天长市"
+    assert _find(records, "前两位", script).region == "来安县、天长市"
+
+
+@SCRIPTS
+def test_titles_and_venues_are_not_places(extractor, script):
+    page = (
+        "下城区第九次获得“省级平安区”称号。\n"
+        "平安建设表彰大会在北京召开，下城区社区矫正对象重新犯罪率为零，全区刑事发案下降4.2%。\n"
+    )
+    records = _run(extractor, page, script)
+    assert _find(records, "省级平安区", script).region == "下城区"  # an old name, merged in 2021
+    assert _find(records, "4.2%", script).region == "下城区"
+
+
+@SCRIPTS
+def test_units_named_after_a_division_and_national_statements(extractor, script):
+    page = "汪清林区法院审判工作\n\n上半年全院收案数共152件。全国共评出示范县120个，其中吉林省5个。\n"
+    records = _run(extractor, page, script)
+    assert _find(records, "152件", script).region == "汪清林区"
+    assert _find(records, "120个", script).region is None
+    assert _find(records, "5个", script).region == "吉林省"
+
+
+# -- subjects ---------------------------------------------------------------------
+
+
+@SCRIPTS
+def test_list_subjects_map_in_order(extractor, script):
+    page = "全区盗窃、诈骗案件同比分别下降12.5%、8.4%；全省交通、火灾事故分别下降3.3%和2.2%。\n"
+    records = _run(extractor, page, script)
+    assert _find(records, "12.5%", script).subject == "盗窃案件"
+    assert _find(records, "8.4%", script).subject == "诈骗案件"
+    assert _find(records, "3.3%", script).subject == "交通事故"
+    assert _find(records, "2.2%", script).subject == "火灾事故"
+
+
+@SCRIPTS
+def test_pairs_of_cases_and_people(extractor, script):
+    page = "上半年共受理审查起诉案件420件516人，同比分别下降3.1%、5.6%。\n"
+    records = _run(extractor, page, script)
+    assert _find(records, "420件", script).subject == "审查起诉案件"
+    assert _find(records, "516人", script).subject == "审查起诉人数"
+    assert _find(records, "3.1%", script).subject == "审查起诉案件"
+    assert _find(records, "5.6%", script).subject == "审查起诉人数"
+
+
+@SCRIPTS
+def test_subjects_drop_the_agent_and_never_cross_a_headline(extractor, script):
+    page = "平安建设综述\n\n漳州市公安局全年破获各类刑事案件1260起，同比下降4.4%。市法院审结案件3600件。\n"
+    records = _run(extractor, page, script)
+    assert _find(records, "1260起", script).subject == "刑事案件"
+    assert _find(records, "4.4%", script).subject == "刑事案件"
+    assert _find(records, "3600件", script).subject == "审结案件"
+
+
+# -- the Document itself ---------------------------------------------------------
+
+
+def test_document_lines_articles_and_roles():
+    rules = load_rules()
+    text = "某市报道\n\n01.05.2020  10:00\n\n本报讯 在北京召开的会议上，漳州市获评先进。\n\n责任编辑：某\n"
+    doc = Document(normalize(text, rules), rules)
+    kinds = [ln.kind for ln in doc.lines if ln.kind != "blank"]
+    assert kinds[:2] == ["headline", "dateline"]
+    assert "credit" in kinds
+    assert doc.articles[0].dct == 2020
+    roles = {doc.text[m.start : m.end]: m.role for m in doc.places}
+    assert roles["北京"] == "venue"
+
+
+# -- floors -----------------------------------------------------------------------
+
+
+def _scores(gold_dir: Path, files: list[Path]) -> dict:
+    extractor = Extractor()
+    records = [
+        r.model_dump() for f in files for r in extractor.run(f.read_text(encoding="utf-8"), str(f)).records
+    ]
+    return score(load_gold(gold_dir), records).as_dict()
+
+
+def test_seed_region_and_year_floors():
+    scores = _scores(GOLD, sorted(SEEDS.glob("*.txt")))
+    assert scores["attributes"]["region"][0] >= 0.93
+    assert scores["attributes"]["year"][0] >= 0.95
+    assert scores["attributes"]["subject"][0] >= 0.85
+    for kind in ("count", "percent", "change", "money", "ranking", "honour"):
+        assert scores["kinds"][kind]["f1"] >= 0.95, kind
+
+
+needs_dev = pytest.mark.skipif(not (DEV / "gold").is_dir(), reason="no ../shared/dev beside the repository")
+
+
+@needs_dev
+def test_dev_region_year_subject_floors():
+    scores = _scores(DEV / "gold", sorted((DEV / "docs").glob("*.txt")))
+    assert scores["attributes"]["region"][0] >= 0.92
+    assert scores["attributes"]["year"][0] >= 0.95
+    assert scores["attributes"]["subject"][0] >= 0.80
+
+
+@needs_dev
+def test_a_page_joining_the_dev_reports_keeps_their_places_and_years():
+    """The dev reports joined by blank lines, as a saved page of several articles: region and
+    year stay within 0.03 of the per-report figures."""
+    files = sorted((DEV / "docs").glob("*.txt"))
+    per_report = _scores(DEV / "gold", files)["attributes"]
+    text, gold = "", []
+    for f in files:
+        offset = len(text)
+        for line in (DEV / "gold" / f"{f.stem}.jsonl").read_text(encoding="utf-8").splitlines():
+            g = json.loads(line)
+            g["start"] += offset
+            g["end"] += offset
+            gold.append(g)
+        text += f.read_text(encoding="utf-8") + "\n\n"
+    records = [r.model_dump() for r in Extractor().run(text, "joined.txt").records]
+    joined = score({"joined": gold}, records).as_dict()["attributes"]
+    for name in ("region", "year"):
+        assert joined[name][0] >= per_report[name][0] - 0.03, (name, joined[name], per_report[name])
