@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import distributed
 import pytest
 from support import ROOT, SPEC_FIELDS, err, out, run_cli
@@ -91,6 +93,15 @@ def test_a_dead_scheduler_is_one_line_exit_1_and_valid_output(fmt):
         assert out(proc).splitlines() == [",".join(SPEC_FIELDS)]
     else:
         assert proc.stdout == EMPTY[fmt]
+
+
+@pytest.mark.parametrize("command", ["facts", "table"])
+def test_facts_and_table_with_a_dead_scheduler_too(command):
+    address = _dead_address()
+    proc = run_cli(command, "seeds", "--dask", address, "--dask-timeout", "1")
+    assert proc.returncode == 1
+    assert len(err(proc).splitlines()) == 1 and "no Dask scheduler answered" in err(proc)
+    assert json.loads(proc.stdout) == []
 
 
 def test_a_dead_scheduler_leaves_an_output_file_untouched(tmp_path):
