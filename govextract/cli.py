@@ -15,7 +15,6 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated, Any
 
-import click
 import typer
 from typer.core import TyperArgument
 
@@ -940,11 +939,11 @@ class _Argument(TyperArgument):
     def _rich_display_name(self) -> str:
         return self._name()
 
-    def display_type_rich(self, ctx: click.Context) -> str | None:
+    def display_type_rich(self, ctx: Any) -> str | None:
         return None
 
 
-def _tidy(command: click.Command) -> click.Command:
+def _tidy(command: Any) -> Any:
     for param in command.params:
         if isinstance(param, TyperArgument):
             param.__class__ = _Argument
@@ -953,8 +952,9 @@ def _tidy(command: click.Command) -> click.Command:
     return command
 
 
-def command() -> click.Command:
-    """The click command of ``govextract``, its arguments shown as people write them."""
+def command() -> Any:
+    """The click command of ``govextract`` (typer's own copy of click), its arguments
+    shown as people write them."""
     return _tidy(typer.main.get_command(app))
 
 

@@ -9,8 +9,7 @@ import difflib
 
 import pytest
 import transcripts
-from click.testing import CliRunner
-from support import require_tool
+from support import out, require_tool, run_cli
 
 from govextract.cli import command
 
@@ -60,10 +59,11 @@ def all_commands(group, path=()):
 
 @pytest.mark.parametrize("words", list(all_commands(command())), ids=" ".join)
 def test_help_reads_as_commands_are_written(words):
-    result = CliRunner().invoke(command(), [*words, "--help"], prog_name="govextract", terminal_width=80)
-    assert result.exit_code == 0, result.output
-    usage = result.output.splitlines()[0]
+    proc = run_cli(*words, "--help", env={"COLUMNS": "80"})
+    assert proc.returncode == 0, proc.stderr
+    output = out(proc)
+    usage = output.splitlines()[0]
     assert usage.startswith(f"Usage: govextract {' '.join(words)} [OPTIONS]")
     for typer_noise in ("{", "<list", "<str>", "<path>", "<int", "<float>", "<bool>"):
         assert typer_noise not in usage, usage
-        assert typer_noise not in result.output.replace("{NAME}", ""), result.output
+        assert typer_noise not in output.replace("{NAME}", ""), output
