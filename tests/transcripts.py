@@ -85,6 +85,8 @@ def run(document: Path) -> tuple[str, str]:
                     check=False,
                 )
                 printed = proc.stdout.decode("utf-8").replace(scratch + "/", "/tmp/")
+                if "Traceback (most recent call last)" in printed:  # a broken setup, not output to show
+                    raise RuntimeError(f"{document.name}: `{step.command}` crashed:\n{printed}")
                 printed = "".join(line.rstrip() + "\n" for line in printed.splitlines())
                 if _loose(printed) == _loose(step.shown):
                     printed = step.shown  # the same but for the seconds: keep the text
