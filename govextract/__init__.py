@@ -23,7 +23,8 @@ __all__ = ["Record", "__version__", "extract", "extract_path", "facts", "table"]
 
 
 def extract(text: str, doc: str = "-") -> list[Record]:
-    """All metric records of ``text`` (records are pydantic models; ``model_dump()`` gives JSON data)."""
+    """All metric records of ``text`` (records are pydantic models; ``model_dump()`` gives their
+    data, values exact: an int, or a Decimal when not integral)."""
     from .engine import extract as _extract
 
     return _extract(text, doc)

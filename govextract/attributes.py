@@ -66,8 +66,10 @@ class StreakStep:
     def streak(self, doc: Document, start: int) -> int | None:
         cs, _ = doc.clause(start)
         found = None
-        for m in self._streak.finditer(doc.text, cs, start):
-            found = m
+        # 第十次蝉联: the streak runs into the verb the match starts with
+        for m in self._streak.finditer(doc.text, cs, start + 4):
+            if m.start() < start:
+                found = m
         if found is None:
             return None
         v = parse_number(found.group("streak"))
@@ -99,7 +101,8 @@ class ScopeStep:
                     (c.group("scope") or (0, 0, ""))[2],
                     doc.text[cs : c.mstart],
                 ]
-                c.fields["scope"] = self._scope(places)
+                # else the pool of an event named in the sentence (在全省平安建设表彰大会上)
+                c.fields["scope"] = self._scope(places) or self._pool(doc, c)
 
     def _pool(self, doc: Document, c: Candidate) -> str | None:
         """A ranking's pool named apart from it in its sentence (在全省群众安全感调查中，我市位居
@@ -337,6 +340,7 @@ class YearStep:
         self.year_rx = regex.compile(ruleset.fragments.get("YEAR", "(?!)"))
 
     def run(self, doc: Document, chosen: list[Candidate]) -> None:
+        self.doc = doc
         for c in chosen:
             c.fields["year"] = self.year(doc, c)
 
@@ -406,13 +410,12 @@ class YearStep:
                 return earlier[-1].year
         return art.period
 
-    @staticmethod
-    def _latest(stated: list, rel: list[tuple[int, int, int]], art) -> int | None:
+    def _latest(self, stated: list, rel: list[tuple[int, int, int]], art) -> int | None:
         best_pos, best = -1, None
         if stated:
             best_pos, best = stated[-1].start, stated[-1].year
         if rel and rel[-1][0] > best_pos:
-            anchor = art.dct if art.dct is not None else art.period
+            anchor = self.doc.writing_year(art)
             if anchor is not None:
                 return anchor + rel[-1][2]
             return None

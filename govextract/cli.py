@@ -74,19 +74,19 @@ def _one_line(text: str) -> str:
     return one_line(text)
 
 
-def _read(item, encoding: str | None = None) -> str | None:
+def _read(item, encoding: str | None = None, html=None) -> str | None:
     """The text of an input, or None after one line on stderr naming it and the reason."""
     from .documents import read_text
     from .parallel import failure_reason
 
     try:
-        return read_text(item, encoding)
+        return read_text(item, encoding, html)
     except Exception as exc:  # a reader's failure on a strange file must not end the run
         _fail(_one_line(f"{item.name}: {failure_reason(exc)}"), traceback.format_exc())
         return None
 
 
-def _read_one(path: str, encoding: str | None, command: str):
+def _read_one(path: str, encoding: str | None, command: str, html=None):
     """The one input a command takes, and its text; exits 2 for a directory, 1 if unreadable."""
     from .documents import Failure, expand
 
@@ -96,7 +96,7 @@ def _read_one(path: str, encoding: str | None, command: str):
         if isinstance(item, Failure):
             _err(_one_line(str(item)))
             raise typer.Exit(1)
-        content = _read(item, encoding)
+        content = _read(item, encoding, html)
         if content is None:
             raise typer.Exit(1)
         return item, content
@@ -718,7 +718,7 @@ def evaluate(
                 failed = True
                 continue
             step(item.name)
-            text = _read(item)
+            text = _read(item, html=extractor.rules.html)
             result = None if text is None else _run(extractor, text, item.name)
             if result is None:
                 failed = True
@@ -751,16 +751,23 @@ def text(
         str, typer.Argument(metavar="FILE", help="A report in any input format (or - for stdin).")
     ],
     normalized: Annotated[
-        bool, typer.Option("--normalized", help="Show the normalized text rules match.")
+        bool,
+        typer.Option("--normalized", help="Show the text rules match (noise removed, lines rejoined)."),
     ] = False,
     encoding: Annotated[str | None, _encoding_opt("Force the input encoding (default: detected).")] = None,
+    rules: RulesOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Print the text that extraction sees, for any input format (offsets refer to it)."""
     from .normalize import normalize
 
-    _, content = _read_one(path, encoding, "text")
-    sys.stdout.write(normalize(content).text if normalized else content)
+    ruleset = _load(rules) if normalized or rules else None
+    _, content = _read_one(path, encoding, "text", ruleset.html if ruleset else None)
+    if normalized:
+        text = normalize(content, ruleset).text
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    else:
+        sys.stdout.write(content)
 
 
 @app.command(short_help="Write an HTML page to review a report's records by eye.")
@@ -827,6 +834,17 @@ def _visible(text: str) -> str:
     return text.replace("\n", "\\n").replace("\t", "\\t")
 
 
+def _example(example: Any) -> str:
+    """A fragment's example as ``rules fragments`` shows it: the text matched as a whole,
+    or in context, the text and what is matched at its start (for a negative: nothing)."""
+    if isinstance(example, str):
+        return _visible(example)
+    match = getattr(example, "match", None)
+    if match is None:
+        return f"{_visible(example.text)} (no match at its start)"
+    return f"{_visible(example.text)} (at its start: {_visible(match) if match else 'an empty match'})"
+
+
 def _shown(path: str) -> str:
     """A rule file's path as a user would type it: relative to the current directory
     when it lies below it."""
@@ -845,6 +863,11 @@ def rules_list(rules: RulesOpt = None) -> None:
             f"{r.id:32} {r.kind:8} priority {r.priority:<3} {len(r.spec.examples):3} positive "
             f"{len(r.spec.negatives):3} negative  {_shown(r.file)}"
         )
+    for n in rs.noise_rules:  # noise entries have no priority: they run in file order
+        print(
+            f"{n.id:32} {'noise':8} {'priority -':12} {len(n.spec.examples):3} positive "
+            f"{len(n.spec.negatives):3} negative  {_shown(n.file)}"
+        )
 
 
 @rules_app.command("indicators", short_help="List the indicators of the taxonomy.")
@@ -862,7 +885,7 @@ def rules_check(
     ] = None,
 ) -> None:
     """Validate rule files and run every rule's and every fragment's examples."""
-    from .rulecheck import check_examples, check_fragments
+    from .rulecheck import check_examples, check_fragments, count_examples
     from .ruleset import RuleError, load_rules
 
     try:
@@ -874,13 +897,11 @@ def rules_check(
     problems = check_fragments(rs) + check_examples(rs)
     for p in problems:
         _err(p)
-    indicators = rs.indicators.indicators
-    n = sum(len(r.spec.examples) + len(r.spec.negatives) for r in rs.rules)
-    n += sum(len(f.examples) + len(f.negatives) for f in rs.fragment_specs.values())
-    n += sum(len(i.spec.examples) + len(i.spec.negatives) for i in indicators)
+    indicators = rs.indicators.indicators if rs.indicators is not None else []
     print(
-        f"{len(rs.rules)} rules, {len(rs.fragment_specs)} fragments, {len(indicators)} indicators, "
-        f"{n} examples, {len(problems)} problem(s)"
+        f"{len(rs.rules)} rules, {len(rs.fragment_specs)} fragments, {len(rs.cues)} cues, "
+        f"{len(indicators)} indicators, {len(rs.noise_rules)} noise rules, {count_examples(rs)} examples, "
+        f"{len(problems)} problem(s)"
     )
     if problems:
         raise typer.Exit(1)
@@ -909,16 +930,22 @@ def rules_fragments(
             lines.append(f"  {frag.description}")
         if frag.form == "words":
             lines.append(f"  words:     {' '.join(frag.written)}")
+        elif frag.form == "charset":
+            lines.append(f"  charset:   {_visible(frag.written)} (one of them; {{^{name}}}: any other)")
         elif frag.form == "chars":
-            lines.append(f"  chars:     {_visible(frag.written)} (one of them; {{^{name}}}: any other)")
+            lexicons = frag.written if isinstance(frag.written, tuple) else (frag.written,)
+            lines.append(
+                f"  chars:     the characters of {', '.join(f'[lexicon.{n}]' for n in lexicons)}: "
+                f"{_visible(''.join(sorted(rs.chars(name))))} (one of them; {{^{name}}}: any other)"
+            )
         elif frag.form == "lexicon":
             lines.append(f"  lexicon:   {frag.written} (its words: {' '.join(rs.lexicon(frag.written))})")
         else:
             lines.append(f"  pattern:   {frag.written}")
         if frag.examples:
-            lines.append(f"  examples:  {' | '.join(map(_visible, frag.examples))}")
+            lines.append(f"  examples:  {' | '.join(map(_example, frag.examples))}")
         if frag.negatives:
-            lines.append(f"  negatives: {' | '.join(map(_visible, frag.negatives))}")
+            lines.append(f"  negatives: {' | '.join(map(_example, frag.negatives))}")
         blocks.append("\n".join(lines))
     print("\n\n".join(blocks))
 

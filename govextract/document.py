@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 
 _HEADLINE_MAX = 64  # a headline or a lead line is short
 _LINE_CUE_MAX = 160  # a dateline, credit or byline line is shorter than this
+_MARKER_KINDS = ("digit", "bullet", "dash", "letter", "cn", "paren", "circled")
 _SPACES = " \t\u3000"
 
 
@@ -88,6 +89,7 @@ class Article:
     last_line: int
     place: Place | None = None
     dct: int | None = None  # the year of writing
+    dct_month: int | None = None  # and its month, when known
     dct_from_review: bool = False
     period: int | None = None  # the year the article reports on
     period_at: int = 0  # where the text first supports that period (a headline, a dateline: its start)
@@ -136,7 +138,6 @@ class Document:
         self._classify_lines()
         self._split_articles()
         self._units = self._structure()
-        self.plans = self._plan_sections()
         previous: Article | None = None
         for a in self.articles:
             # A report found by its turn to another place shares the page's date.
@@ -145,6 +146,7 @@ class Document:
             if weak and a.period is None:
                 a.period = previous.period
             previous = a
+        self.plans = self._plan_sections()
 
     # -- lines -------------------------------------------------------------------
     def _split_lines(self) -> None:
@@ -198,20 +200,27 @@ class Document:
         r = self.rules
         furniture, dateline, credit = r.cue("furniture"), r.cue("dateline"), r.cue("credit")
         byline, headline = r.cue("byline"), r.cue("headline")
-        marker = regex.compile(r.fragments.get("LINE_MARKER", "(?!)"), regex.MULTILINE)
-        text = self.text
+        marker = r.list_marker  # LIST_MARKER: the one definition of a list marker
+        series_digit = regex.compile(r.fragments.get("SERIES_DIGIT", "(?!)"), regex.MULTILINE)
+        previous = 0
         for ln in self.lines:
             if ln.kind == "blank":
                 continue
             s, e = ln.span
-            m = marker.match(text, s, e)
-            if e - s > _LINE_CUE_MAX and not m:
-                continue  # a paragraph: line cues describe short lines
             w = self.written(ln)
-            m = m or marker.match(w)
+            m = marker.match(w)
+            if m is None:
+                d = series_digit.match(w)
+                # 2 强化...: a number and a space go on a numbered series (1 before it)
+                if d is not None and int(d.group("digit")) in (1, previous + 1):
+                    m = d
             if m:
-                ln.marker = next(g for g in ("bullet", "digit", "letter", "cn", "paren") if m.group(g))
+                ln.marker = next(g for g in _MARKER_KINDS if m.groupdict().get(g))
                 ln.number = _ordinal(m.group(ln.marker), ln.marker)
+                if ln.marker == "digit":
+                    previous = ln.number
+            if e - s > _LINE_CUE_MAX:
+                continue  # a paragraph: line cues describe short lines
             if dateline.search(w):
                 ln.kind = "dateline"
             elif furniture.match(w) or _menu(w):
@@ -409,7 +418,7 @@ class Document:
                 y.role = "review"
             elif regex.match(r"\d{1,2}月\d{1,2}[日号]", after):
                 y.role = "date"
-            elif self._plan(s, e):
+            elif self._plan(s, e) or self._deadline(s):
                 y.role = "plan"
             self.years.append(y)
         self._year_starts = [y.start for y in self.years]
@@ -435,9 +444,35 @@ class Document:
         return opened > 0
 
     def _plan(self, s: int, e: int) -> bool:
-        """Whether a plan word (将, 力争...) follows the year in its sentence (2023年，全市将...)."""
+        """Whether a plan word (将, 力争, 计划...) follows the year in its sentence (2023年，全市
+        将...) or stands before it in its clause (计划在1985年底以前建成)."""
         _, se = self.sentence(s, e)
-        return self.rules.cue("plan").search(self.text, e, min(se, e + 20)) is not None
+        cs, _ = self.clause(s, e)
+        plan = self.rules.cue("plan")
+        return (
+            plan.search(self.text, e, min(se, e + 20)) is not None
+            or plan.search(self.text, cs, s) is not None
+        )
+
+    def _deadline(self, s: int) -> bool:
+        """Whether a year is a deadline (到2020年, 至2035年): a target's, unless it closes a
+        period that a start opens (从2016年到2020年)."""
+        if self.text[s - 1 : s] not in ("到", "至"):
+            return False
+        cs, _ = self.clause(s)
+        return regex.search(r"从|自|由|\d{4}年", self.text[max(cs, s - 16) : s - 1]) is None
+
+    def writing_year(self, art: Article) -> int | None:
+        """The year 今年 and 去年 are said from: the time of writing, else the period, or the
+        year after it for a text written early in a year or reviewing the past year."""
+        if art.dct is not None:
+            return art.dct
+        if art.period is None:
+            return None
+        late = (art.dct_month is not None and art.dct_month <= 4) or (
+            art.dct_month is None and self.rules.cue("review_past").search(self.text, art.start, art.end)
+        )
+        return art.period + 1 if late else art.period
 
     def years_in(self, start: int, end: int) -> list[YearMention]:
         i = bisect_left(self._year_starts, start)
@@ -675,7 +710,7 @@ class Document:
             if ln.marker is not None:
                 kind = ln.marker
                 prev = last.get(kind)
-                if prev is not None and (kind in ("bullet", "letter") or ln.number == prev[1] + 1):
+                if prev is not None and (kind in ("bullet", "dash", "letter") or ln.number == prev[1] + 1):
                     sid = prev[0]
                 else:
                     ids += 1
@@ -686,7 +721,7 @@ class Document:
                 ends = ln.kind in ("byline", "credit", "dateline") or (
                     self._standalone(ln) and current[0] != "letter"
                 )
-                if ends or current[0] == "bullet":
+                if ends or current[0] in ("bullet", "dash"):
                     current = None
             if current is not None:
                 series.setdefault(current, []).append(k)
@@ -722,7 +757,9 @@ class Document:
             k = art.first_line
             while k <= art.last_line:
                 ln = self.lines[k]
-                if ln.kind in ("heading", "headline") and cue.match(self.written(ln)):
+                if ln.kind in ("heading", "headline") and (
+                    cue.match(self.written(ln)) or self._ahead(ln, art)
+                ):
                     j = k + 1
                     while j <= art.last_line:
                         nxt = self.lines[j]
@@ -758,6 +795,15 @@ class Document:
                 k += 1
         return out
 
+    def _ahead(self, ln: Line, art: Article) -> bool:
+        """A heading over the work of a year after the one the article reports on (三、2011年
+        的工作 in a report on 2010): plans."""
+        if art.period is None or "工作" not in self.text[ln.start : ln.end]:
+            return False
+        return any(
+            y.year > art.period and y.role in ("stated", "plan") for y in self.years_in(ln.start, ln.end)
+        )
+
     def in_plan(self, pos: int) -> bool:
         return any(s <= pos < e for s, e in self.plans)
 
@@ -775,6 +821,7 @@ class Document:
                 m = r.cue("dateline").search(self.written(ln))
                 if m and m.group("year"):
                     art.dct = int(m.group("year"))
+                    art.dct_month = int(m.group("month")) if m.group("month") else None
                     break
         ys = [y for y in self.years if art.start <= y.start < art.end]
         if art.dct is None:
@@ -791,8 +838,19 @@ class Document:
             dates = [y for y in ys if y.role == "date" and y.start - art.start < 200]
             if dates:
                 art.dct = dates[0].year
+                month = _MONTH.match(text, dates[0].end)
+                art.dct_month = int(month.group(1)) if month else None
         if art.dct is None:
             art.dct = page_dct
+        if art.dct_month is None:
+            # 本报杭州4月2日讯: the month of writing, even without its year
+            for k in range(art.first_line, min(art.last_line + 1, art.first_line + 6)):
+                m = r.cue("lead").search(
+                    text, self.lines[k].start, min(self.lines[k].end, self.lines[k].start + 40)
+                )
+                if m and m.group("month"):
+                    art.dct_month = int(m.group("month"))
+                    break
         if art.period is None:
             art.period = self._period(art, ys)
             if art.period is not None and art.period != art.dct:
@@ -818,24 +876,42 @@ class Document:
             return reviewed[0].year
         topical: Counter[int] = Counter()
         for y in ys:
-            if y.role not in ("stated", "since_year"):
-                continue
+            if y.role not in ("stated", "since_year") or _EVENT_MONTH.match(self.text, y.end):
+                continue  # 1935年10月，...: the date of an event the text recounts
             cs, _ = self.clause(y.start)
             head = self.text[cs : y.start]
             weight = 2 if self.opens(head) and y.role == "stated" else 1
             topical[y.year] += weight
         if not topical:
-            return art.dct
-        latest = max(topical)
-        # Reports recount history (1935年10月, 红军...): a period is recent.
-        candidates = {y: n for y, n in topical.items() if y >= latest - 3}
+            return self._past_year(art)
+        candidates = topical
         best = max(candidates, key=lambda y: (candidates[y], y))
         if art.dct is not None and (best > art.dct or candidates[best] < 2):
-            return art.dct  # a year said in passing (继2017年首次...) does not outweigh the date
+            # a year said in passing (继2017年首次...) does not outweigh the date
+            return self._past_year(art)
         return best
+
+    def _past_year(self, art: Article) -> int | None:
+        """The period of a dated text that names none: the year of writing, or the year before
+        when it reviews the past year (过去一年...) and was written early in a year (a work
+        report delivered in March)."""
+        if art.dct is None:
+            return None
+        if (
+            art.dct_month is not None
+            and art.dct_month <= 4
+            and self.rules.cue("review_past").search(self.text, art.start, art.end)
+        ):
+            return art.dct - 1
+        return art.dct
 
 
 # -- helpers ---------------------------------------------------------------------------
+
+
+_MONTH = regex.compile(r"(\d{1,2})月")
+# A year with a month and no span after it (1935年10月，红军...) dates an event.
+_EVENT_MONTH = regex.compile(r"\d{1,2}月(?![至到份\-—~]|以来|底|末)")
 
 
 class _Spans:
@@ -934,8 +1010,10 @@ def _menu(body: str) -> bool:
 def _ordinal(token: str, kind: str) -> int:
     if kind == "letter":
         return ord(token) - ord("A") + 1
-    if kind == "bullet":
+    if kind in ("bullet", "dash"):
         return 0
+    if kind == "circled":
+        return ord(token) - ord("①") + 1
     v = int(token) if token.isdigit() else parse_number(token)
     if v is None and len(token) == 1:
         v = "一二三四五六七八九十".find(token) + 1

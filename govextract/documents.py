@@ -8,8 +8,12 @@ import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .formats import SUFFIXES, format_of, sniff, to_text
+
+if TYPE_CHECKING:
+    from .ruleset import HtmlSpec
 
 
 @dataclass(frozen=True)
@@ -107,11 +111,11 @@ def _walk(root: Path, pattern: str | None) -> Iterator[Input | Failure]:
         yield Input(str(f), f)
 
 
-def read_text(item: Input, encoding: str | None = None) -> str:
+def read_text(item: Input, encoding: str | None = None, html: HtmlSpec | None = None) -> str:
     """The text of an input as extraction sees it (offsets refer to it), read by the
     format its suffix says (standard input: by its first bytes). Raises ``OSError`` or
     ``formats.FormatError`` (a ``ValueError``) with the reason."""
     if item.path is None:
         data = sys.stdin.buffer.read()
-        return to_text(data, sniff(data), encoding)
-    return to_text(item.path.read_bytes(), format_of(item.path), encoding)
+        return to_text(data, sniff(data), encoding, html)
+    return to_text(item.path.read_bytes(), format_of(item.path), encoding, html)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import regex
@@ -23,13 +24,14 @@ import regex
 from .attributes import Step, default_steps
 from .document import Document
 from .normalize import NormText, normalize, to_simplified
-from .numerals import SCALES, parse_number
-from .record import KINDS, NUMERIC_KINDS, Record
+from .numerals import NumeralError, read_number
+from .record import KINDS, NUMERIC_KINDS, Record, line_starts
 from .ruleset import TIMEOUT, Rule, RuleSet, load_rules, parse_ref
 
 # Kinds that compete for the same characters: two numeric readings of one figure
 # cannot both be right, but a ranking may sit inside an honour's sentence.
 _GROUP = {k: ("numeric" if k in NUMERIC_KINDS else k) for k in KINDS}
+_HALF = Decimal("0.5")
 
 
 class RuleTimeout(Warning):
@@ -115,6 +117,7 @@ class _Spans:
         self.text = text
         self._sentence = sentence
         self._sentences: list[tuple[int, int]] | None = None
+        self._starts: list[int] = []
         self._by_gate: dict[Any, list[tuple[int, int]]] = {}
 
     def of(self, gate: Any) -> list[tuple[int, int]]:
@@ -124,17 +127,30 @@ class _Spans:
         if spans is None:
             if self._sentences is None:
                 self._sentences = [m.span() for m in self._sentence.finditer(self.text)]
+                self._starts = [s for s, _ in self._sentences]
             spans = []
-            for s, e in self._sentences:
-                if gate.search(self.text, s, e):
-                    if spans and s - spans[-1][1] < _GAP:
-                        # Run on through near sentences: scanning a short gap costs less
-                        # than starting another scan.
-                        spans[-1] = (spans[-1][0], e)
-                    else:
-                        spans.append((s, e))
+            for s, e in self._gated(gate):
+                if spans and s - spans[-1][1] < _GAP:
+                    # Run on through near sentences: scanning a short gap costs less
+                    # than starting another scan.
+                    spans[-1] = (spans[-1][0], e)
+                else:
+                    spans.append((s, e))
             self._by_gate[gate] = spans
         return spans
+
+    def _gated(self, gate: Any) -> Iterator[tuple[int, int]]:
+        """The sentences in which the gate finds something. One scan of the text finds the
+        candidates (most sentences have none); each is confirmed within its sentence."""
+        sentences = self._sentences or []
+        starts = self._starts
+        text, pos, end = self.text, 0, len(self.text)
+        while pos < end and (m := gate.search(text, pos)) is not None:
+            k = bisect_right(starts, m.start()) - 1
+            s, e = sentences[k]
+            if m.end() <= e or gate.search(text, s, e):
+                yield s, e
+            pos = max(e, m.start() + 1)
 
 
 def _finditer(
@@ -216,47 +232,67 @@ class Extractor:
     def _resolve(self, c: Candidate, norm: NormText) -> str:
         """Fill ``c.fields`` from the rule's productions; return why it failed, or ''."""
         f: dict[str, Any] = {}
+        grammar = self.rules.numerals
+        approx = False
         for key, spec in c.rule.spec.produce.items():
             ref = parse_ref(spec)
             if ref is None:
                 f[key] = spec
                 continue
-            name, lexicon, default = ref
-            g = c.group(name)
+            g = c.group(ref.group)
             raw = g[2] if g else None
             if raw is None:
-                f[key] = default
+                f[key] = ref.default
                 continue
-            if lexicon is not None:
-                table = self.rules.lexicon(lexicon)
+            if ref.lexicon is not None:
+                table = self.rules.lexicon(ref.lexicon)
                 if key == "sign":
                     if raw not in table:
-                        return f"{raw!r} is not in [lexicon.{lexicon}]"
+                        return f"{raw!r} is not in [lexicon.{ref.lexicon}]"
                     f[key] = table[raw]
                 else:
                     f[key] = table.get(raw, raw)
             elif key == "value":
-                v = parse_number(raw)
-                if v is None:
-                    return f"value {raw!r} is not a number"
-                f[key] = v
+                scale = c.groups.get("scale")
+                if scale is not None and g is not None and scale[0] >= g[1]:
+                    # 二十五亿七千多万: the figure is read whole, the approximation word
+                    # standing for the places it leaves open.
+                    raw = norm.text[g[0] : scale[1]]
+                try:
+                    n = read_number(raw, grammar)
+                except NumeralError as exc:
+                    return f"value: {exc}"
+                value = n.value
+                approx = approx or n.approx
+                if c.group("half") is not None:
+                    value += _HALF  # 一吨半, 三成半: half a unit more
+                if ref.scale is not None:
+                    value *= ref.scale  # "$num*10": 九成 is 90 percent
+                f[key] = value
             elif key in ("rank", "top", "streak"):
-                v = parse_number(raw)
+                try:
+                    v = grammar.read(raw).value
+                except NumeralError:
+                    v = None
                 if v is None or v != int(v) or v <= 0:
                     return f"{key} {raw!r} is not a whole number"
                 f[key] = int(v)
             else:
                 # Text fields come from the source (its own punctuation), simplified and
-                # without line breaks, spaces and quotes.
-                f[key] = _clean(norm.source[slice(*norm.src_span(g[0], g[1]))])
-        scale = c.groups.get("scale")
-        if scale is not None and f.get("value") is not None:
-            f["value"] *= SCALES[scale[2]]
+                # without noise, line breaks, spaces and quotes.
+                f[key] = _clean(self.rules.noise.clean(norm.source[slice(*norm.src_span(g[0], g[1]))]))
+        value = f.get("value")
+        if value is not None and not isinstance(value, Decimal):
+            try:
+                f["value"] = value = Decimal(str(value))  # a literal or a looked-up number
+            except ArithmeticError:
+                return f"value {value!r} is not a number"
         sign = f.pop("sign", None)
-        if sign is not None and f.get("value") is not None:
-            f["value"] *= sign
-        # A figure is approximate when any approx* group of its own match is filled.
-        f["approx"] = bool(f.get("approx")) or any(name.startswith("approx") for name in c.groups)
+        if sign is not None and value is not None:
+            f["value"] = value * sign
+        # A figure is approximate when any approx* group of its own match is filled, or
+        # its numeral leaves a digit open (二十几万).
+        f["approx"] = bool(f.get("approx")) or approx or any(name.startswith("approx") for name in c.groups)
         c.fields = f
         return ""
 
@@ -300,8 +336,8 @@ class Extractor:
         for step in self.steps:
             step.run(document, chosen)
         records: list[Record] = []
-        line_starts = _line_starts(source)
-        validation = {"source": source, "line_starts": line_starts}
+        starts = line_starts(source)
+        validation = {"source": source, "line_starts": starts}
         for c in chosen:
             s, e = norm.src_span(c.start, c.end)
             f = c.fields
@@ -315,7 +351,7 @@ class Extractor:
                 "text": source[s:e],
                 "start": s,
                 "end": e,
-                "line": bisect_right(line_starts, s),
+                "line": bisect_right(starts, s),
                 "region": f.get("region"),
                 "year": f.get("year"),
                 "rule": c.rule.id,
@@ -368,16 +404,6 @@ def _resolve_overlaps(cands: list[Candidate], text: str, trace: list[TraceEvent]
         mask[s:e] = b"\x01" * (e - s)
         out.append(c)
     return out
-
-
-def _line_starts(source: str) -> list[int]:
-    starts = [0]
-    find = source.find
-    i = find("\n")
-    while i != -1:
-        starts.append(i + 1)
-        i = find("\n", i + 1)
-    return starts
 
 
 _DEFAULT: Extractor | None = None

@@ -3,7 +3,8 @@ record offsets refer to), by the file's suffix.
 
 - ``.txt`` (and any unknown suffix): decoded as text (``decode.py``);
 - ``.html`` / ``.htm``: the text of the page (``htmltext.py``);
-- ``.pdf``: the text layer of every page, through pdfminer.six (extra ``pdf``);
+- ``.pdf``: the text layer of every page, through pdfminer.six (extra ``pdf``), pages
+  separated by two blank lines; a layer of glyphs that map to no character is refused;
 - ``.docx``: every paragraph and table cell, through python-docx (extra ``docx``).
 
 A file that cannot be turned into text raises ``FormatError`` (a ``ValueError``)
@@ -18,8 +19,12 @@ import logging
 import re
 import warnings
 from pathlib import PurePath
+from typing import TYPE_CHECKING
 
 from .decode import DecodeError, decode
+
+if TYPE_CHECKING:
+    from .ruleset import HtmlSpec
 
 # Suffix (lower case) -> format. A directory contributes the files with these suffixes.
 FORMATS = {".txt": "text", ".html": "html", ".htm": "html", ".pdf": "pdf", ".docx": "docx"}
@@ -55,15 +60,16 @@ def sniff(data: bytes) -> str:
     return "text"
 
 
-def to_text(data: bytes, fmt: str = "text", encoding: str | None = None) -> str:
+def to_text(data: bytes, fmt: str = "text", encoding: str | None = None, html: HtmlSpec | None = None) -> str:
     """The text of a report in format ``fmt`` (``text``, ``html``, ``pdf``, ``docx``).
-    ``encoding`` forces the encoding of text and HTML. Raises ``FormatError``."""
+    ``encoding`` forces the encoding of text and HTML; ``html`` gives the page chrome
+    conventions (default: the built-in rules'). Raises ``FormatError``."""
     if not data.strip():
         raise FormatError("empty file")
     if fmt == "html":
         from .htmltext import decode_html, html_to_text
 
-        text = html_to_text(_decoded(decode_html, data, encoding))
+        text = html_to_text(_decoded(decode_html, data, encoding), html)
         empty = "no text in the page (only markup, scripts or navigation)"
     elif fmt == "pdf":
         text = _pdf_text(data)
@@ -101,10 +107,17 @@ def _brief(exc: BaseException) -> str:
 # --- PDF -------------------------------------------------------------------------------------
 
 _CID = re.compile(r"\(cid:\d+\)")
+# Private-use characters: what a font's own map gives for glyphs that are no character.
+_PRIVATE = re.compile("[\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd]")
+_SPACE = re.compile(r"\s+")
+# A text layer in which at least this share of the glyphs map to no character is garbled:
+# the reader would get a few words of a page; a few such glyphs (bullets, symbols in a
+# font of their own) are noise that normalization drops (rules/noise.toml).
+_GARBLED = 0.25
 
 
 def _pdf_text(data: bytes) -> str:
-    """The text layer of every page, pages separated by a blank line (pdfminer's own
+    """The text layer of every page, pages separated by two blank lines (pdfminer's own
     layout within a page: a line per text line, a blank line between text boxes)."""
     try:
         from pdfminer.high_level import extract_text
@@ -125,10 +138,26 @@ def _pdf_text(data: bytes) -> str:
     except Exception as exc:  # pdfminer raises many kinds on damaged files
         raise FormatError(f"not a readable PDF ({_brief(exc)})") from None
     pages = [p.strip("\n") for p in raw.split("\f")]
-    text = "\n\n".join(p for p in pages if p.strip())
-    if text.strip() and not _CID.sub("", text).strip():
-        raise FormatError("no usable text layer (its fonts map no glyph to a character)")
+    # Two blank lines between pages: normalization never joins lines across them.
+    text = "\n\n\n".join(p for p in pages if p.strip())
+    if text.strip():
+        _check_text_layer(text)
     return text + "\n" if text else ""
+
+
+def _check_text_layer(text: str) -> None:
+    """Refuse a text layer whose glyphs mostly map to no character: ``(cid:97)`` codes of a
+    font without a Unicode map, or private-use characters."""
+    cids = len(_CID.findall(text))
+    private = len(_PRIVATE.findall(text))
+    readable = len(_SPACE.sub("", _PRIVATE.sub("", _CID.sub("", text))))
+    garbled = cids + private
+    if garbled and garbled >= _GARBLED * (garbled + readable):
+        what = "(cid:N) codes" if cids >= private else "private-use characters"
+        if not readable:
+            raise FormatError(f"no usable text layer (its fonts map no glyph to a character: {what})")
+        share = garbled / (garbled + readable)
+        raise FormatError(f"garbled text layer ({share:.0%} of its glyphs are {what}, no characters)")
 
 
 # --- DOCX ------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ and the record's kind and unit fit the entry. The words before the subject in th
 figure's sentence count as part of it (a subject may leave out the verb that says which
 metric it is). Of several entries the longest phrase wins; two entries matching equally
 long phrases mean the subject is ambiguous: no indicator. An entry marked ``total`` gets
-none when the sentence before the figure names a narrower topic (a campaign's results:
+none when the words just before the figure name a narrower topic (a campaign's results:
 ``打掉涉毒团伙12个，抓获犯罪嫌疑人...``). Precision first: a wrong indicator puts a figure
 in the wrong column of a table.
 
@@ -37,6 +37,11 @@ IndicatorKind = Literal["count", "percent", "money"]
 INDICATOR_KINDS: frozenset[str] = frozenset({"count", "percent", "money", "change"})
 _CACHE_MAX = 50_000
 _REACH = 32  # characters of a phrase that can matter: the longest pattern and what precedes it
+# How far before a total's phrase a narrower topic makes it the topic's: the genre names a
+# campaign just before its results (打掉黑恶势力犯罪团伙4个，破获刑事案件26起: 9 characters;
+# 23 at most in ../shared/dev); a topic further back in a long run-on sentence is another
+# item's.
+_TOPIC_REACH = 48
 
 
 class SubjectExample(BaseModel):
@@ -123,6 +128,10 @@ class Taxonomy:
         conjunct: Any,
         junk: Any,
         topics: Any,
+        all_words: Any,
+        item: Any,
+        complete: Any,
+        free_lead: Any,
     ):
         self.indicators = indicators
         self._free_before = free_before
@@ -133,8 +142,13 @@ class Taxonomy:
         self._conjunct = conjunct
         self._junk = junk
         self._topics = topics
+        self._all_words = all_words
+        self._item = item
+        self._complete = complete
+        self._free_lead = free_lead
+        self._metric_cache: dict[str, bool] = {}
         self._by_fit: dict[tuple[str, str | None], list[Indicator]] = {}
-        self._cache: dict[tuple[str, str, str | None], tuple[Indicator, int] | None] = {}
+        self._cache: dict[tuple[str, str, str | None, int], tuple[Indicator, int] | None] = {}
 
     @property
     def names(self) -> list[str]:
@@ -149,21 +163,51 @@ class Taxonomy:
     def phrase(self, subject: str, context: str | None = None) -> str:
         """What the patterns are matched against (see ``_core``), at most the few words
         that can matter, without link words at its end (破案率达 -> 破案率)."""
-        return self._tail.sub("", self._core(subject, context)[-_REACH:])
+        return self._phrase(subject, context)[1]
 
-    def _core(self, subject: str, context: str | None) -> str:
+    def _phrase(self, subject: str, context: str | None) -> tuple[str, str, int]:
+        """The core (see ``_core``), its phrase and where the subject begins in it."""
+        core, at = self._core(subject, context)
+        tail = core[-_REACH:]
+        return core, self._tail.sub("", tail), max(0, at - (len(core) - len(tail)))
+
+    def _core(self, subject: str, context: str | None) -> tuple[str, int]:
         """The subject, simplified, without pinyin glosses, spaces, quotes and stray signs
         at its ends, extended to the left by ``context`` (the figure's sentence up to the
         figure): by the words before the subject when it stands there (a subject may
         leave out the verb or qualifier that says which metric it is: 破获|刑事案件,
-        受理审查|起诉案件), else by the whole context (the verb before a figure whose
-        subject follows it: 破获|118起|养老诈骗案件)."""
+        受理审查|起诉案件), also when it stands there only without the words that say
+        "all of them" (立各类刑事案件 for 立刑事案件); by the words before the longest
+        beginning of it that the sentence has, for a subject the Document composed
+        (受理审查起诉案件71件91人: 受理|审查起诉人数; 刑事、治安案件: 全市|刑事案件);
+        else by the whole context (the verb before a figure whose subject follows it:
+        破获|118起|养老诈骗案件). Also where the subject begins in what it returns."""
         core = self._junk.sub("", self._noise.sub("", to_simplified(subject)))
-        if context and core:
-            text = self._noise.sub("", to_simplified(context))
-            at = text.rfind(core)
-            core = text[: at + len(core)] if at >= 0 else text + core
-        return core
+        if not context or not core:
+            return core, 0
+        text = self._noise.sub("", to_simplified(context))
+        at = text.rfind(core)
+        if at >= 0:
+            return text[: at + len(core)], at
+        text = self._all_words.sub("", text)
+        core = self._all_words.sub("", core) or core
+        at = text.rfind(core)
+        if at >= 0:
+            return text[: at + len(core)], at
+        # The verb just before the figure that begins the subject (排查出涉法上访案件3起，
+        # 处理|3起: 处理涉法上访案件).
+        for n in range(min(len(core) - 1, len(text)), 1, -1):
+            if text.endswith(core[:n]):
+                return text[:-n] + core, len(text) - n
+        # A beginning of at least two characters and two fifths of the subject: 命案 of
+        # 命案发案数 (全省命案、五类案件...发案数), 审查起诉 of 审查起诉人数.
+        for n in range(len(core) - 1, 1, -1):
+            if 5 * n < 2 * len(core):
+                break
+            at = text.rfind(core[:n])
+            if at >= 0:
+                return text[:at] + core, at
+        return text + core, len(text)
 
     def _fitting(self, kind: str, unit: str | None) -> list[Indicator]:
         key = (kind, unit)
@@ -172,19 +216,45 @@ class Taxonomy:
             found = self._by_fit[key] = [i for i in self.indicators if i.fits(kind, unit)]
         return found
 
-    def free(self, before: str) -> bool:
+    def free(self, before: str, joined: bool = True) -> bool:
         """Whether what stands before an indicator's phrase leaves it whole. The words
         that do not narrow (各类, 全年, 共, 公安机关, a year) are taken off its end; then
         what is left must be nothing, a sign or a digit (not the 、 after another noun:
         交通、火灾事故), or a place (a name ending in 市, 县, 区 ..., not 社区 or 景区).
-        A verb behind such words still narrows: 审结各类|审查逮捕案件."""
+        A verb behind such words still narrows: 审结各类|审查逮捕案件. A metric of its
+        own joined by 、 or 和 (刑事治安警情、|刑事立案; 公众安全感和|执法满意度), or a
+        noun with its head (五类案件、|两抢案件), shares no words with the phrase, and a
+        bare modifier of two characters borrowed the phrase's head (刑事、|治安案件); it is
+        free too, when the sentence joins them and the subject does not (``joined``: a
+        subject 刑事案件、治安案件 is of both together)."""
         before = self._free_before.sub("", before)
         if not before:
             return True
+        item = self._item.search(before) if joined else None
+        if item is not None:
+            noun = item.group(1)
+            bare = len(self._free_lead.sub("", noun)) == 2
+            if bare or self._complete.search(noun) or self._is_metric(noun):
+                return True
         last = before[-1]
         if not ("\u3400" <= last <= "\u9fff" or "\uf900" <= last <= "\ufaff"):
             return not self._conjunct.search(before)
         return last in self._place_suffix and len(before) >= 2 and not self._not_place.search(before)
+
+    def _is_metric(self, phrase: str) -> bool:
+        """Whether a phrase is a metric of the taxonomy (whatever its figure's kind)."""
+        known = self._metric_cache.get(phrase)
+        if known is None:
+            known = False
+            for ind in self.indicators:
+                m = ind.pattern.search(phrase)
+                if m is not None and m.start() < len(phrase) and self.free(phrase[: m.start()]):
+                    known = True
+                    break
+            if len(self._metric_cache) >= _CACHE_MAX:
+                self._metric_cache.clear()
+            self._metric_cache[phrase] = known
+        return known
 
     def matches(
         self, kind: str, subject: str | None, unit: str | None, context: str | None = None
@@ -192,15 +262,17 @@ class Taxonomy:
         """Every entry that the subject maps to, with the length of its phrase."""
         if kind not in INDICATOR_KINDS or not subject:
             return []
-        return self._matches(kind, self.phrase(subject, context), unit)
+        _, s, own = self._phrase(subject, context)
+        return self._matches(kind, s, unit, own)
 
-    def _matches(self, kind: str, s: str, unit: str | None) -> list[tuple[Indicator, int]]:
+    def _matches(self, kind: str, s: str, unit: str | None, own: int) -> list[tuple[Indicator, int]]:
+        """The entries whose phrase ends ``s``; the subject begins at ``own``."""
         out = []
         if not s:
             return out
         for ind in self._fitting(kind, unit):
             m = ind.pattern.search(s)
-            if m is None or not self.free(s[: m.start()]):
+            if m is None or not self.free(s[: m.start()], m.start() <= own):
                 continue
             if ind.veto is not None and ind.veto.search(s):
                 continue
@@ -212,15 +284,13 @@ class Taxonomy:
         to a total in a sentence about a narrower topic."""
         if kind not in INDICATOR_KINDS or not subject:
             return None
-        core = self._core(subject, context)
-        tail = core[-_REACH:]
-        s = self._tail.sub("", tail)
-        key = (kind, s, unit)
+        core, s, own = self._phrase(subject, context)
+        key = (kind, s, unit, own)
         try:
             best = self._cache[key]
         except KeyError:
             best = None
-            found = self._matches(kind, s, unit)
+            found = self._matches(kind, s, unit, own)
             if found:
                 longest = max(n for _, n in found)
                 top = [i for i, n in found if n == longest]
@@ -231,9 +301,10 @@ class Taxonomy:
         if best is None:
             return None
         ind, length = best
-        # The phrase ends s, s starts tail, tail ends core: where the phrase starts in core.
-        start = len(core) - len(tail) + len(s) - length
-        if ind.spec.total and self._topics.search(core, 0, start):
+        # The phrase ends s, s starts the last _REACH characters of core (without link
+        # words at their end): where the phrase starts in core.
+        start = len(core) - len(core[-_REACH:]) + len(s) - length
+        if ind.spec.total and self._topics.search(core, max(0, start - _TOPIC_REACH), start):
             return None
         return ind.name
 
@@ -270,7 +341,11 @@ def compile_taxonomy(
     families: dict[str, list[str]] = lexicons.get("indicator_unit") or {}
     known_units = {"%", "百分点"}
     unit_map = lexicons.get("unit") or {}
-    for word in [*lexicons.get("count_unit", []), *lexicons.get("money_unit", [])]:
+    for word in [
+        *lexicons.get("count_unit", []),
+        *lexicons.get("scale_led_unit", []),
+        *lexicons.get("money_unit", []),
+    ]:
         known_units.add(unit_map.get(word, word))
     for family, words in families.items():
         bad = [w for w in words if w not in known_units]
@@ -333,6 +408,9 @@ def compile_taxonomy(
         ("INDICATOR_TAIL", "(?!)"),
         ("INDICATOR_CONJUNCT", "(?!)"),
         ("INDICATOR_JUNK", "(?!)"),
+        ("INDICATOR_ALL", "(?!)"),
+        ("INDICATOR_ITEM", "(?!)"),
+        ("INDICATOR_COMPLETE", "(?!)"),
     ):
         unknown: list[str] = []
         text = expand("{" + name + "}", unknown)
@@ -342,8 +420,19 @@ def compile_taxonomy(
     return Taxonomy(
         compiled,
         free_before=regex.compile(
-            "(?:" + _alternation(lex.get("indicator_free_before", [])) + r"|(?<=\d)年度?|(?<=\d)月份?)+$"
+            # Words that do not narrow, a year or a month, a figure's unit (its digits are a
+            # sign): the figure counting who acted (3.2万个|人民调解组织|调解纠纷), the one
+            # before in a list (上升15.92个百分点和|...), the sum a fund is (300万元的|法律
+            # 援助经费) and the share of people who hold a view (64.98%的群众|认为治安好于
+            # 去年的群众).
+            "(?:"
+            + _alternation(lex.get("indicator_free_before", []))
+            + r"|(?<=\d)年度?|(?<=\d)月份?|(?<=\d)[万千百]?[个家]|(?<=\d)个?百分点|(?<=\d)[万亿]?元的"
+            + r"|(?<=%)的"
+            + _alternation(lex.get("indicator_respondents", []))
+            + ")+$"
         ),
+        free_lead=regex.compile("^(?:" + _alternation(lex.get("indicator_free_before", [])) + ")+"),
         place_suffix=str(lex.get("indicator_place_suffix", "")),
         # Words that end no place name (乡镇), and words that may (城区: 下城区 is one).
         not_place=regex.compile(
@@ -357,6 +446,9 @@ def compile_taxonomy(
         tail=cleaning[1],
         conjunct=cleaning[2],
         junk=cleaning[3],
+        all_words=cleaning[4],
+        item=cleaning[5],
+        complete=cleaning[6],
         topics=regex.compile(_alternation(lex.get("indicator_topics", []))),
     )
 

@@ -1,10 +1,14 @@
 """Normalized text for matching, with a map back to the source.
 
-Rules match against a normalized copy of the report: simplified script,
-half-width digits, letters and punctuation, figures rejoined where a PDF
-wrapped or spaced them (``1137 条``, ``8 000``, ``40\\n个``). Every character of
-the normalized text remembers the source index it came from, so a span found
-in the normalized text maps back to the exact source span.
+Rules match against a normalized copy of the report: half-width digits, letters and
+punctuation, line ends as ``\\n`` (CR and CRLF too), the noise layer applied
+(``rules/noise.toml``: radicals unified, censored names masked, pinyin glosses,
+mojibake and footnote marks cut out), simplified script, and figures and lines
+rejoined where a PDF or a hard wrap split them (``1137 条``, ``8 000``, ``40\\n个``).
+Line rejoining never crosses a headline, a list item, a page break or a paragraph
+break (a blank line after a line shorter than the text's wrap width). Every character
+of the normalized text remembers the source index it came from, so a span found in
+the normalized text maps back to the exact source span.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_right
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 import regex
@@ -22,22 +26,29 @@ from .ruleset import LINE_CUES
 if TYPE_CHECKING:
     from .ruleset import RuleSet
 
-# Characters a statement cannot end with: a line ending so goes on, whatever its length.
-_GOES_ON = frozenset("，,、暨和及与的")
 # Characters after which a line break ends a statement rather than wraps one.
 _TERMINAL = frozenset("。！？!?；;：:…")
-# Lines that start with these are list items or headings: a break before them is kept.
-_ITEM_START = regex.compile(
-    r"[■□●◆◇▲△★☆•·\-—－]|[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、．]"
-)
-# A number opening a line and followed by a space is a list marker (1 三位一体): the
-# space stays so that the marker never joins what follows into a figure.
-_LIST_MARKER = regex.compile(r"(?:^|\n)[ \t]*(?P<dash>[\-—•][ \t]*)?\d{1,2}$", regex.MULTILINE)
-_HAN4 = regex.compile(r"\p{Han}{4}")
-_SPACES = " \t\u3000\u00a0\u2002\u2003\u2009\u200b\r"
 # A document whose non-empty lines are this long on average holds one paragraph a
-# line (not a wrapped PDF column): its line breaks are kept.
+# line (not a wrapped PDF column): its line breaks are kept. So does one whose widest
+# line is this many times its wrap width (a web page saved as text: a headline, a
+# source line and paragraphs of any length).
 _PARAGRAPH_LINES = 120
+_WIDEST = 2.2
+# A line at least this share of the wrap width around it is full: a break after it wraps
+# a line rather than ends a paragraph or a headline.
+_FULL = 0.75
+# Narrower than this share of the document's wrap width, a line is no column of it.
+_NARROW = 0.4
+# Across a blank line, a line must fill this share of its column's width: wrapped lines
+# of a PDF text box fill 0.86-1.0 of it, a headline that happens to be long rarely does.
+_BLOCK_FULL = 0.85
+# Lines of a block within this share of each other's width make a column of their own.
+_COLUMN = 0.8
+_NEWLINE = regex.compile(r"\n")
+# The first word of a line: a run of figures or Latin letters, else one character.
+_TOKEN = regex.compile(r"[0-9A-Za-z.,%:/+\-]+")
+# A lone CR ends a line as LF does (old Mac files, some exports); CRLF is read as LF.
+_LONE_CR = regex.compile(r"\r(?!\n)")
 
 # Full-width digits, letters and the signs figures use (１２％, ９４．６) fold to
 # half-width; Chinese punctuation (，。（）) stays, the rules know both forms.
@@ -94,23 +105,17 @@ def _simplify_aligned(text: str) -> str:
 
 def fold_width(text: str) -> str:
     """Full-width digits, letters and figure signs to half-width (１２％ -> 12%)."""
-    if not _HAS_FULLWIDTH.search(text):
-        return text
     # Substituting the matches beats str.translate over the whole text: most documents
     # hold only a few full-width characters (the ideographic spaces that indent them).
-    folded = _HAS_FULLWIDTH.sub(lambda m: _FOLDED[m.group()], text)
-    return _WIDE_THOUSANDS.sub(",", folded)
+    if _HAS_FULLWIDTH.search(text):
+        text = _HAS_FULLWIDTH.sub(lambda m: _FOLDED[m.group()], text)
+    # A full-width comma between digit groups separates thousands (6，493) also between
+    # half-width digits.
+    return _WIDE_THOUSANDS.sub(",", text) if "，" in text else text
 
 
 def _word_char(c: str) -> bool:
     return c.isalnum() or c in "%.“”\"'‘’《》()（）"
-
-
-def _is_paragraph_doc(text: str) -> bool:
-    lines = [ln for ln in text.split("\n") if ln.strip()]
-    if len(lines) < 3:
-        return True
-    return sum(len(ln) for ln in lines) / len(lines) >= _PARAGRAPH_LINES
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +128,8 @@ class NormText:
     text: str
     seg_norm: array
     seg_src: array
-    # The source simplified and half-width, offsets unchanged (what line cues read).
+    # The source folded (half-width, one for one noise undone, simplified), offsets unchanged:
+    # what line cues read, spaces and all (张三 某某市委书记).
     folded: str = ""
 
     def source_index(self, i: int) -> int:
@@ -146,153 +152,354 @@ class NormText:
         return self.source_index(start), self.source_index(end - 1) + 1
 
 
-_WS_RUN = regex.compile(r"[ \t\u3000\u00a0\u2002\u2003\u2009\u200b\r\n]+")
+_WS_RUN = regex.compile(r"[ \t\u3000\u00a0\u2002\u2003\u2009\u200b\r\n\f]+")
 
 
-def _full_lines(folded: str) -> dict[int, bool]:
-    """For each line end (offset of its line break), whether the line is as long as its
-    neighbours in its block (a wrapped line that goes on): 0.7 of the longest of up to two
-    lines on either side. A line alone in its block (a headline) is never full."""
-    lines: list[tuple[int, int]] = []  # (offset of the break after it, stripped length)
-    pos = 0
-    for part in folded.split("\n"):
-        lines.append((pos + len(part), len(part.strip(_SPACES))))
-        pos += len(part) + 1
-    out: dict[int, bool] = {}
-    n = len(lines)
-    for k, (end, length) in enumerate(lines):
-        if length == 0:
-            continue
-        near = []
-        for d in (-2, -1, 1, 2):
-            j = k + d
-            if not 0 <= j < n:
-                continue
-            # stop at a blank line: neighbours are in the same block
-            step = 1 if d > 0 else -1
-            if any(lines[x][1] == 0 for x in range(k + step, j + step, step)):
-                continue
-            near.append(lines[j][1])
-        out[end] = bool(near) and length >= 0.7 * max(near)
-    return out
+@cache
+def _builtin_rules() -> RuleSet:
+    from .ruleset import load_rules
 
-
-def _set_apart(folded: str, rules: RuleSet) -> tuple[set[int], set[int]]:
-    """Offsets of the lines that stand apart from the line before (a dateline, a byline, a
-    credit, page chrome, a title shape or a list marker opens them: rules/document.toml),
-    and of those that are whole lines, never going on into the next (all but list items)."""
-    out: set[int] = set()
-    for kind in LINE_CUES:
-        for m in rules.cue(kind).finditer(folded):
-            out.add(folded.rfind("\n", 0, m.start()) + 1)
-    whole = set(out)
-    # A news lead (本报讯, 某某网3月2日讯) opens a new item: never joined to the line before.
-    for m in rules.cue("lead").finditer(folded):
-        if (
-            m.start() == 0
-            or folded[m.start() - 1] == "\n"
-            or not folded[folded.rfind("\n", 0, m.start()) + 1 : m.start()].strip()
-        ):
-            out.add(folded.rfind("\n", 0, m.start()) + 1)
-    marker = rules.fragments.get("LINE_MARKER")
-    if marker:
-        for m in _compiled(marker).finditer(folded):
-            d = m.end("digit") if m.group("digit") else -1
-            if d >= 0 and folded[d : d + 1] in (" ", "\t", "\u3000"):
-                continue  # "54 秒" opening a wrapped line is a figure going on, not an item
-            out.add(m.start())
-    return out, whole
-
-
-@lru_cache(maxsize=8)
-def _compiled(pattern: str) -> regex.Pattern:
-    return regex.compile(pattern, regex.MULTILINE)
+    return load_rules()
 
 
 def normalize(source: str, rules: RuleSet | None = None) -> NormText:
-    """Normalize ``source`` for matching and keep the way back (the line cues of ``rules``,
-    by default the built-in rules, say which lines stand apart and are never joined)."""
-    if rules is None:
-        from .ruleset import load_rules
+    """Normalize ``source`` for matching and keep the way back. ``rules`` gives the noise
+    layer and the list marker (default: the built-in rules)."""
+    rules = rules or _builtin_rules()
+    folded = fold_width(source)
+    if "\r" in folded:
+        folded = _LONE_CR.sub("\n", folded)
+    noise = rules.noise
+    # One for one (radicals, censored marks) before the script is simplified: ⻑ -> 長 -> 长.
+    folded = _simplify_aligned(noise.one_for_one(folded))
+    drops = noise.drop_spans(folded)
+    if not drops:
+        text, seg_norm, seg_src = _Joiner(folded, rules).run()
+        return NormText(source=source, text=text, seg_norm=seg_norm, seg_src=seg_src, folded=folded)
+    clean, cut_norm, cut_src = _cut(folded, _keeping_breaks(folded, drops))
+    # Line widths are the layout's: measured on the text before the noise was cut out.
+    text, seg_norm, seg_clean = _Joiner(clean, rules, folded, cut_norm, cut_src).run()
+    seg_norm, seg_src = _compose(seg_norm, seg_clean, len(text), cut_norm, cut_src, len(clean))
+    return NormText(source=source, text=text, seg_norm=seg_norm, seg_src=seg_src, folded=folded)
 
-        rules = load_rules()
-    folded = _simplify_aligned(fold_width(source))
-    keep_breaks = _is_paragraph_doc(folded)
-    full = _full_lines(folded) if not keep_breaks else {}
-    apart, whole = _set_apart(folded, rules) if not keep_breaks else (set(), set())
+
+def _set_apart(text: str, rules: RuleSet) -> tuple[set[int], set[int]]:
+    """Starts of the lines that stand apart from the line before (a dateline, a byline, a
+    credit, page chrome or a title shape opens them, or a news lead: rules/document.toml),
+    and of those that are whole lines, never going on into the next (all but the leads)."""
+    whole: set[int] = set()
+    for kind in LINE_CUES:
+        for m in rules.cue(kind).finditer(text):
+            whole.add(text.rfind("\n", 0, m.start()) + 1)
+    apart = set(whole)
+    for m in rules.cue("lead").finditer(text):
+        ls = text.rfind("\n", 0, m.start()) + 1
+        if not text[ls : m.start()].strip():
+            apart.add(ls)  # 本报讯, 某某网3月2日讯 opening a line: a new item
+    return apart, whole
+
+
+def _keeping_breaks(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans without the line breaks in them (a gloss cut by a wrap, (sh\\nè), goes;
+    the line break stays, for the lines to be joined or not as any other)."""
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        k = text.find("\n", s, e)
+        while k != -1:
+            if k > s:
+                out.append((s, k))
+            s = k + 1
+            k = text.find("\n", s, e)
+        if e > s:
+            out.append((s, e))
+    return out
+
+
+def _cut(text: str, spans: list[tuple[int, int]]) -> tuple[str, array, array]:
+    """``text`` without ``spans`` (sorted, disjoint), and the segments of the map back."""
     parts: list[str] = []
     seg_norm = array("i")
     seg_src = array("i")
     npos = 0
     pos = 0
+    for s, e in [*spans, (len(text), len(text))]:
+        if s > pos:
+            parts.append(text[pos:s])
+            seg_norm.append(npos)
+            seg_src.append(pos)
+            npos += s - pos
+        pos = e
+    if not parts:
+        seg_norm.append(0)
+        seg_src.append(0)
+    return "".join(parts), seg_norm, seg_src
 
-    def copy(piece: str, src: int) -> None:
-        nonlocal npos
-        parts.append(piece)
-        seg_norm.append(npos)
-        seg_src.append(src)
-        npos += len(piece)
 
-    for m in _WS_RUN.finditer(folded):
-        i, j = m.span()
-        if i > pos:
-            copy(folded[pos:i], pos)
-        pos = j
-        if i == 0 or j == len(folded):
-            copy(folded[i], i) if folded[i] in "\n " else copy(" ", i)
-            continue
-        # A run of white space: drop it where it only splits a figure or a wrapped
-        # line, keep one separator otherwise.
-        breaks = folded.count("\n", i, j)
-        prev, nxt = folded[i - 1], folded[j]
-        if breaks == 0:
-            if (
-                _word_char(prev)
-                and _word_char(nxt)
-                and not _splits_numbers(folded, i, j)
-                and not _list_marker(folded, i, j)
-            ):
+def _compose(
+    outer_norm: array, outer_mid: array, outer_len: int, inner_mid: array, inner_src: array, inner_len: int
+) -> tuple[array, array]:
+    """The segments of a map made of two: normalized -> mid (the outer segments, over a
+    normalized text of ``outer_len``) and mid -> source (the inner ones, over a mid text
+    of ``inner_len``)."""
+    seg_norm = array("i")
+    seg_src = array("i")
+    last = len(inner_mid) - 1
+    for k in range(len(outer_norm)):
+        n = outer_norm[k]
+        m = outer_mid[k]
+        end = m + ((outer_norm[k + 1] if k < len(outer_norm) - 1 else outer_len) - n)
+        j = bisect_right(inner_mid, m) - 1
+        while True:
+            seg_norm.append(n)
+            seg_src.append(inner_src[j] + (m - inner_mid[j]))
+            stop = inner_mid[j + 1] if j < last else inner_len
+            if end <= stop:
+                break
+            n += stop - m
+            m = stop
+            j += 1
+    return seg_norm, seg_src
+
+
+class _Joiner:
+    """White space and line breaks of a text: drop a run that only splits a figure or a
+    wrapped line, keep one separator (a space or a line break) otherwise."""
+
+    def __init__(
+        self,
+        text: str,
+        rules: RuleSet,
+        layout: str | None = None,
+        cut_norm: array | None = None,
+        cut_src: array | None = None,
+    ):
+        self.text = text
+        # The text as laid out (before noise was cut from it) and the map to it.
+        self.layout = text if layout is None else layout
+        self.cut = (cut_norm, cut_src) if layout is not None else None
+        self.marker = rules.list_marker
+        self.goes_on = rules.line_goes_on
+        self.goes_on_start = rules.line_goes_on_start
+        self.unit_starts = rules.unit_starts
+        self.apart, self.whole = _set_apart(text, rules)
+        self._width = 0.0
+        self.starts: list[int] = []
+        self.widths: list[float] = []
+        self.keep_breaks = self._paragraph_doc()
+
+    def run(self) -> tuple[str, array, array]:
+        folded = self.text
+        parts: list[str] = []
+        seg_norm = array("i")
+        seg_src = array("i")
+        npos = 0
+        pos = 0
+
+        def copy(piece: str, src: int) -> None:
+            nonlocal npos
+            parts.append(piece)
+            seg_norm.append(npos)
+            seg_src.append(src)
+            npos += len(piece)
+
+        for m in _WS_RUN.finditer(folded):
+            i, j = m.span()
+            if i > pos:
+                copy(folded[pos:i], pos)
+            pos = j
+            breaks = folded.count("\n", i, j)
+            hard = "\f" in m.group()
+            if i == 0 or j == len(folded):
+                if breaks or hard:
+                    copy("\n", _first_break(folded, i, j))
+                else:
+                    copy(folded[i], i) if folded[i] == " " else copy(" ", i)
                 continue
-            copy(" ", i)
-        elif (breaks == 1 or (breaks == 2 and not keep_breaks and prev not in _TERMINAL)) and (
-            (
-                not keep_breaks
-                and prev not in _TERMINAL
-                and _word_char(nxt)
-                and not _ITEM_START.match(folded, j)
-                # a wrapped line is as long as its neighbours; a short one (a headline, 编者按)
-                # ends where it ends
-                and (full.get(folded.index("\n", i), False) or prev in _GOES_ON)
-                and folded.rfind("\n", 0, j) + 1 not in apart
-                and folded.rfind("\n", 0, i) + 1 not in whole
-            )
-            or (
-                breaks == 1
-                and prev in _DIGITS
-                and not nxt.isascii()
-                and nxt.isalpha()
-                and folded.rfind("\n", 0, i) + 1 not in whole
-            )
+            prev, nxt = folded[i - 1], folded[j]
+            if not breaks and not hard:
+                if (
+                    _word_char(prev)
+                    and _word_char(nxt)
+                    and not _splits_numbers(folded, i, j)
+                    and not self._after_marker(i)
+                ):
+                    continue
+                copy(" ", i)
+            elif not hard and breaks <= 2 and self._joins(i, j, breaks, prev, nxt):
+                continue
+            else:
+                copy("\n", _first_break(folded, i, j))
+        if pos < len(folded):
+            copy(folded[pos:], pos)
+        if not parts:
+            seg_norm.append(0)
+            seg_src.append(0)
+        return "".join(parts), seg_norm, seg_src
+
+    def _joins(self, i: int, j: int, breaks: int, prev: str, nxt: str) -> bool:
+        """Whether the line break of text[i:j] (``breaks`` 1, or 2: a blank line) only
+        wraps a line or splits a figure from its unit, so that the lines are rejoined."""
+        text = self.text
+        if text.rfind("\n", 0, j) + 1 in self.apart or text.rfind("\n", 0, i) + 1 in self.whole:
+            return False  # a dateline, byline or credit line, or a lead opening a new item
+        if (
+            prev in _DIGITS
+            and not nxt.isascii()
+            and nxt.isalpha()
+            and (breaks == 1 or (nxt in self.unit_starts and self._in_line(i)))
         ):
-            # A wrapped line (in a wrapped document even across the blank line of a column
-            # break, when the sentence goes on), or a figure and its unit split by a line
-            # break (PDF text).
-            continue
-        else:
-            copy("\n", folded.index("\n", i))
-    if pos < len(folded):
-        copy(folded[pos:], pos)
-    return NormText(source=source, text="".join(parts), seg_norm=seg_norm, seg_src=seg_src, folded=folded)
+            # A figure and its unit split by a line break (PDF text: 40\n个), or by an
+            # empty line after a figure that ends a line of text (a page's inline markup:
+            # 74.4\n\n万亿元); a number alone on its line may be a list marker.
+            return True
+        if prev in _DIGITS and nxt in "-—–~" and text[j + 1 : j + 2] in _DIGITS:
+            return True  # a range of years or figures split at its dash: 2017\n—2020
+        if prev in _TERMINAL:
+            return False
+        if self.keep_breaks:
+            return self._cut_by_markup(i, j, breaks, nxt)
+        if self.goes_on_start.match(text, j):
+            return True  # a line never opens with a comma or a closing quote: a wrap
+        if not _word_char(nxt) or self.marker.match(text, j):
+            return False
+        k = bisect_right(self.starts, i) - 1
+        if self.goes_on.search(text, self.starts[k], i):
+            return True  # 入选...暨 / 获得“全国民主法治: the sentence goes on
+        width = self.widths[k]
+        ref = self._column(k)
+        if breaks == 2:
+            # A blank line is a paragraph break, unless it follows a line as wide as its
+            # column in mid-sentence: a column or text box break of a page or a PDF.
+            return width >= _NARROW * self.wrap_width() and width >= _BLOCK_FULL * ref
+        if width >= _FULL * ref:
+            return True
+        # A short line is a headline, a list item's heading or the end of a paragraph,
+        # unless the wrap came early because the next word (a long figure) did not fit.
+        token = _TOKEN.match(text, j)
+        return width + _width(token.group() if token else nxt) >= _BLOCK_FULL * ref
+
+    def _cut_by_markup(self, i: int, j: int, breaks: int, nxt: str) -> bool:
+        """In a text of a paragraph a line, whether a line break cuts a paragraph where a
+        web page's inline markup was: a line holding only a zero-width space, a break
+        after a long line that does not end its sentence, around a piece of one or two
+        characters (广义货币M\\n2\\n增长), or after a short piece of a cut line. A short
+        line after a finished one or a blank line is a headline, a byline or a list item:
+        its break stays."""
+        text = self.text
+        if not (_word_char(nxt) or self.goes_on_start.match(text, j)) or self.marker.match(text, j):
+            return False
+        if "\u200b" in text[i:j]:
+            return True
+        if breaks == 2:
+            return False
+        ls = text.rfind("\n", 0, i) + 1
+        below_end = text.find("\n", j)
+        below = text[j : below_end if below_end != -1 else len(text)].strip()
+        if i - ls >= _PARAGRAPH_LINES // 2 or (len(below) <= 2 and below[-1:] not in _TERMINAL):
+            return True
+        above = text[: max(ls - 1, 0)].rstrip(" \t\u200b")
+        return (
+            bool(above)
+            and above[-1] not in _TERMINAL
+            and above[-1] != "\n"
+            and not self.marker.match(text, ls)
+        )
+
+    def _in_line(self, i: int) -> bool:
+        """Whether the figure ending at ``i`` follows other text on its line."""
+        text = self.text
+        k = i
+        while k > 0 and (text[k - 1] in _DIGITS or text[k - 1] in ".,"):
+            k -= 1
+        return k > 0 and text[k - 1] not in "\n \t"
+
+    def _paragraph_doc(self) -> bool:
+        """Whether the text holds a paragraph a line (its line breaks are kept), not lines
+        wrapped at a width: few lines, long lines, or lines far wider than most (a wrapped
+        text has no line much wider than its wrap width). Measures the lines of a wrapped one."""
+        lines = [ln for ln in self.layout.split("\n") if ln.strip()]
+        if len(lines) < 3 or sum(len(ln) for ln in lines) / len(lines) >= _PARAGRAPH_LINES:
+            return True
+        text = self.text
+        self.starts = [0, *(m.end() for m in _NEWLINE.finditer(text))]
+        ends = [s - 1 for s in self.starts[1:]] + [len(text)]
+        self.widths = [self._line_width(a, b) for a, b in zip(self.starts, ends, strict=True)]
+        filled = sorted(w for w in self.widths if w)
+        self._width = filled[(3 * len(filled)) // 4]
+        self._columns: dict[int, float] = {}
+        return filled[-1] > _WIDEST * self._width
+
+    def _column(self, k: int) -> float:
+        """The width the lines around line ``k`` are wrapped at: that of its block (the
+        lines between blank lines) when the block's lines, its last one aside, are of one
+        width (a narrow newspaper column), else the document's wrap width."""
+        widths = self.widths
+        first = k
+        while first > 0 and widths[first - 1]:
+            first -= 1
+        if first in self._columns:
+            return self._columns[first]
+        last = k
+        while last + 1 < len(widths) and widths[last + 1]:
+            last += 1
+        body = widths[first:last]  # the block without its last line
+        ref = self.wrap_width()
+        if len(body) >= 2 and min(body) >= _COLUMN * max(body):
+            ref = max(body)
+        self._columns[first] = ref
+        return ref
+
+    def _line_width(self, a: int, b: int) -> float:
+        """The printed width of text[a:b] (a line) as laid out, noise included."""
+        if self.cut is None:
+            return _width(self.text[a:b])
+        return _width(self.layout[self._to_layout(a, start=True) : self._to_layout(b, start=False)])
+
+    def _to_layout(self, k: int, *, start: bool) -> int:
+        """Where position ``k`` of the text is in the layout; a line's start is taken
+        just after the line break before it (so that noise opening the line counts)."""
+        cut_norm, cut_src = self.cut  # type: ignore[misc]
+        if k >= len(self.text):
+            return len(self.layout)
+        if start and k > 0:
+            k -= 1
+            idx = bisect_right(cut_norm, k) - 1
+            return cut_src[idx] + (k - cut_norm[idx]) + 1
+        idx = bisect_right(cut_norm, k) - 1
+        return cut_src[idx] + (k - cut_norm[idx])
+
+    def wrap_width(self) -> float:
+        """The width a wrapped document's lines are cut at: the upper quartile of its
+        line widths."""
+        return self._width
+
+    def _after_marker(self, i: int) -> bool:
+        """Whether text[:i] ends with a list marker opening its line (``- 1``, ``2`` before
+        a heading), so that the space after it stays."""
+        text = self.text
+        ls = text.rfind("\n", 0, i) + 1
+        if i - ls > 12:
+            return False
+        m = self.marker.match(text, ls)
+        return m is not None and m.end() == i
+
+
+def _first_break(text: str, i: int, j: int) -> int:
+    """Where the first line end (or page break) of the white space text[i:j] is."""
+    k = text.find("\n", i, j)
+    f = text.find("\f", i, j)
+    if k == -1:
+        return f if f != -1 else i
+    return k if f == -1 else min(k, f)
+
+
+def _width(line: str) -> float:
+    """The printed width of a line in half-width columns: a Han character or a full-width
+    sign is two, an ASCII character one (GB18030 happens to spend bytes the same way)."""
+    return len(line.encode("gb18030", "replace"))
 
 
 _DIGITS = frozenset("0123456789")
-
-
-def _list_marker(folded: str, i: int, j: int) -> bool:
-    """Whether folded[:i] ends with a list marker opening its line (``- 1``, ``2`` before
-    a heading), so that the space after it stays."""
-    m = _LIST_MARKER.search(folded, max(0, i - 8), i)
-    return bool(m) and (m.group("dash") is not None or _HAN4.match(folded, j) is not None)
 
 
 def _spaced_digit(folded: str, i: int) -> bool:

@@ -58,7 +58,8 @@ def process(item: Input, extractor: Any, encoding: str | None = None, text: str 
     """Read and extract one input; never raises for a bad input."""
     if text is None:
         try:
-            text = read_text(item, encoding)
+            # HTML chrome by the conventions of the extractor's rules (user rules included).
+            text = read_text(item, encoding, getattr(getattr(extractor, "rules", None), "html", None))
         except Exception as exc:  # a reader's failure on a strange file must not end the run
             return Outcome(
                 item.name,

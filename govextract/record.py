@@ -2,18 +2,30 @@
 
 Field order here is SPEC order: the CSV header and the JSON key order follow it.
 The model enforces the offset invariant (``text == source[start:end]``, ``line``
-is the 1-based line of ``start``) whenever it is validated with the source in
-its context: ``Record.model_validate(data, context={"source": text})`` (add
-``"line_starts"``, the offsets where lines start, to check lines in log time).
+is the 1-based line of ``start``; a line ends at LF, CRLF or a lone CR) whenever it
+is validated with the source in its context:
+``Record.model_validate(data, context={"source": text})`` (add ``"line_starts"``, the
+offsets where lines start from ``line_starts(text)``, to check lines in log time).
 """
 
 from __future__ import annotations
 
-import math
+import re
 from bisect import bisect_right
-from typing import Any, Literal
+from decimal import Decimal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    ValidationInfo,
+    WithJsonSchema,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
+
+from .numerals import exact
 
 Kind = Literal["count", "percent", "change", "money", "ranking", "honour"]
 KINDS: tuple[str, ...] = ("count", "percent", "change", "money", "ranking", "honour")
@@ -29,7 +41,10 @@ class Record(BaseModel):
     doc: str
     kind: Kind
     subject: str | None = None
-    value: int | float | None = None
+    value: Annotated[
+        int | Decimal | None,
+        WithJsonSchema({"anyOf": [{"type": "number"}, {"type": "null"}], "title": "Value"}),
+    ] = None
     unit: str | None = None
     approx: bool = False
     text: str
@@ -49,18 +64,25 @@ class Record(BaseModel):
     streak: int | None = None
     indicator: str | None = None  # SPEC "Facts and indicators": the metric's canonical name
 
-    @field_validator("value")
+    @field_validator("value", mode="before")
     @classmethod
-    def _finite(cls, v: int | float | None) -> int | float | None:
+    def _exact(cls, v: Any) -> int | Decimal | None:
+        # Exact decimals: an int when integral (72816600, not 72816600.0), else the
+        # shortest Decimal (94.6); a float is taken by its shortest repr (0.1 -> 0.1).
         if v is None:
             return None
-        if isinstance(v, float):
-            if not math.isfinite(v):
-                raise ValueError("value must be finite")
-            # 72816600.0 reads better as 72816600; the scorer compares numerically.
-            if v.is_integer() and abs(v) < 2**53:
-                return int(v)
-        return v
+        if isinstance(v, bool) or not isinstance(v, int | float | Decimal | str):
+            raise ValueError("value must be a number")
+        try:
+            return exact(Decimal(v) if isinstance(v, str) else v)
+        except (ArithmeticError, ValueError) as exc:
+            raise ValueError("value must be a finite number") from exc
+
+    @field_serializer("value", when_used="json")
+    def _json_value(self, v: int | Decimal | None) -> int | float | None:
+        # pydantic's JSON mode would write a Decimal as a string; the writers print it
+        # exactly (writers.py), this mode gives the nearest float.
+        return float(v) if isinstance(v, Decimal) else v
 
     @model_validator(mode="after")
     def _span(self, info: ValidationInfo) -> Record:
@@ -73,15 +95,30 @@ class Record(BaseModel):
                     f"text {self.text!r} is not source[{self.start}:{self.end}] "
                     f"({source[self.start : self.end]!r})"
                 )
-            starts = (info.context or {}).get("line_starts")
-            # With the line starts at hand, a binary search; else count (slow on long texts).
-            line = bisect_right(starts, self.start) if starts else source.count("\n", 0, self.start) + 1
+            starts = (info.context or {}).get("line_starts") or line_starts(source[: self.start])
+            line = bisect_right(starts, self.start)
             if line != self.line:
                 raise ValueError(f"line {self.line} should be {line}")
         return self
 
 
 FIELDS: tuple[str, ...] = tuple(Record.model_fields)
+
+# A line ends at LF, CRLF or a lone CR (old Mac files), as editors count lines.
+_LINE_END = re.compile(r"\r\n?|\n")
+
+
+def line_starts(text: str) -> list[int]:
+    """The offsets at which the lines of ``text`` start (``line`` is a binary search in it)."""
+    if "\r" not in text:
+        starts = [0]
+        find = text.find
+        i = find("\n")
+        while i != -1:
+            starts.append(i + 1)
+            i = find("\n", i + 1)
+        return starts
+    return [0, *(m.end() for m in _LINE_END.finditer(text))]
 
 
 def record_json_schema() -> dict[str, Any]:

@@ -1,17 +1,31 @@
-"""Run every rule's, cue's and fragment's own examples: the corpus beside each rule is its test."""
+"""Run every rule's, cue's and fragment's own examples: the corpus beside each rule is its
+test (metric and exclusion rules, cues, indicators, noise rules, fragments, the HTML chrome
+conventions)."""
 
 from __future__ import annotations
 
-import math
+from decimal import Decimal
+from itertools import pairwise
 from typing import Any
 
 import regex
 
 from .engine import Extractor
 from .indicators import check_taxonomy
+from .noise import NoiseRule
 from .normalize import fold_width, normalize, to_simplified
+from .numerals import exact
 from .record import Record
-from .ruleset import LINE_CUES, Cue, CueExample, Rule, RuleSet, fragment_error
+from .ruleset import (
+    LINE_CUES,
+    Cue,
+    CueExample,
+    FragmentExample,
+    FragmentNegative,
+    Rule,
+    RuleSet,
+    fragment_error,
+)
 
 NONE = "__none__"  # an expected field value meaning "must be null"
 
@@ -19,9 +33,14 @@ NONE = "__none__"  # an expected field value meaning "must be null"
 def _same(key: str, got: Any, want: Any) -> bool:
     if want == NONE:
         return got is None
-    if key == "value" and isinstance(want, int | float) and isinstance(got, int | float):
-        return math.isclose(float(got), float(want), rel_tol=1e-9, abs_tol=1e-9)
+    if key == "value" and _number(want) and _number(got):
+        # Exact: an example's 94.6 is the decimal 94.6, and 4.6亿 must be 460000000.
+        return exact(want) == exact(got)
     return got == want
+
+
+def _number(v: Any) -> bool:
+    return isinstance(v, int | float | Decimal) and not isinstance(v, bool)
 
 
 def _matches(record: Record, want: dict[str, Any]) -> bool:
@@ -44,13 +63,13 @@ def check_rule(extractor: Extractor, rule: Rule) -> list[str]:
     label = f"{rule.file}: rule {rule.id!r}"
     fields = set(Record.model_fields)
     for i, ex in enumerate(rule.spec.examples, 1):
-        if rule.gate is not None and not rule.gate.search(normalize(ex.text).text):
+        if rule.gate is not None and not rule.gate.search(normalize(ex.text, extractor.rules).text):
             problems.append(
                 f"{label}: example {i} {ex.text!r}: its gate {rule.spec.gate} lets nothing through"
             )
         records = extractor.run(ex.text, "-").records
         if rule.kind == "exclude":
-            norm = normalize(ex.text)
+            norm = normalize(ex.text, extractor.rules)
             spans = [norm.src_span(*m.span()) for m in rule.regex.finditer(norm.text) if m.end() > m.start()]
             if not spans:
                 problems.append(f"{label}: example {i} {ex.text!r}: the exclusion does not match")
@@ -76,7 +95,7 @@ def check_rule(extractor: Extractor, rule: Rule) -> list[str]:
                 used.add(hit)
     for text in rule.spec.negatives:
         if rule.kind == "exclude":
-            if any(m.end() > m.start() for m in rule.regex.finditer(normalize(text).text)):
+            if any(m.end() > m.start() for m in rule.regex.finditer(normalize(text, extractor.rules).text)):
                 problems.append(f"{label}: negative {text!r}: the exclusion matches")
             continue
         mine = [r for r in extractor.run(text, "-").records if r.rule == rule.id]
@@ -138,8 +157,59 @@ def check_cue(extractor: Extractor, cue: Cue) -> list[str]:
     return problems
 
 
+def check_noise(ruleset: RuleSet, rule: NoiseRule) -> list[str]:
+    """A noise rule's examples give their clean text (and keep the offset map whole); its
+    negatives hold nothing it matches."""
+    problems: list[str] = []
+    label = f"{rule.file}: noise {rule.id!r}"
+    for i, ex in enumerate(rule.spec.examples, 1):
+        if not rule.regex.search(ex.text):
+            problems.append(f"{label}: example {i} {ex.text!r}: the pattern does not match")
+        norm = normalize(ex.text, ruleset)
+        if norm.text != ex.clean:
+            problems.append(f"{label}: example {i} {ex.text!r}: rules see {norm.text!r}, not {ex.clean!r}")
+        index = norm.index
+        if any(b < a for a, b in pairwise(index)) or index[-1] != len(ex.text):
+            problems.append(f"{label}: example {i}: the offset map back to the text is broken")
+    for text in rule.spec.negatives:
+        found = [m.group() for m in rule.regex.finditer(text) if m.end() > m.start()]
+        if found:
+            problems.append(f"{label}: negative {text!r}: the pattern matches {found}")
+    return problems
+
+
+def check_html(ruleset: RuleSet) -> list[str]:
+    """The ``[html]`` examples: the page's text keeps what it must and drops the chrome."""
+    from .htmltext import html_to_text
+
+    problems: list[str] = []
+    for i, ex in enumerate(ruleset.html.examples, 1):
+        text = html_to_text(ex.html, ruleset.html)
+        for want in ex.keep:
+            if want not in text:
+                problems.append(f"html example {i}: {want!r} is missing from the text {text!r}")
+        for unwanted in ex.drop:
+            if unwanted in text:
+                problems.append(f"html example {i}: {unwanted!r} is still in the text {text!r}")
+        if not ex.keep and not ex.drop:
+            problems.append(f"html example {i}: says nothing to keep or drop")
+    return problems
+
+
+def count_examples(ruleset: RuleSet) -> int:
+    """How many examples and negatives the rules carry (of every kind)."""
+    n = sum(len(r.spec.examples) + len(r.spec.negatives) for r in ruleset.rules)
+    n += sum(len(r.spec.examples) + len(r.spec.negatives) for r in ruleset.noise_rules)
+    n += sum(len(f.examples) + len(f.negatives) for f in ruleset.fragment_specs.values())
+    n += sum(len(c.spec.examples) + len(c.spec.negatives) for c in ruleset.cues)
+    if ruleset.indicators is not None:
+        n += sum(len(i.spec.examples) + len(i.spec.negatives) for i in ruleset.indicators.indicators)
+    return n + len(ruleset.html.examples)
+
+
 def check_examples(ruleset: RuleSet) -> list[str]:
-    """Every rule's, cue's and indicator's examples (indicators.check_taxonomy)."""
+    """Every rule's, cue's, indicator's (indicators.check_taxonomy) and noise rule's
+    examples, and the HTML examples; check_fragments runs the fragments' own."""
     extractor = Extractor(ruleset)
     problems: list[str] = []
     for rule in ruleset.rules:
@@ -148,12 +218,23 @@ def check_examples(ruleset: RuleSet) -> list[str]:
         problems.extend(check_cue(extractor, cue))
     if ruleset.indicators is not None:
         problems.extend(check_taxonomy(ruleset.indicators))
+    for noise in ruleset.noise_rules:
+        problems.extend(check_noise(ruleset, noise))
+    problems.extend(check_html(ruleset))
     return problems
 
 
+def _as_fragments_see(text: str) -> str:
+    """Half-width and simplified, as every fragment sees text (the noise layer and the line
+    joins of normalization use fragments too, before the rest of normalization)."""
+    return to_simplified(fold_width(text))
+
+
 def check_fragments(ruleset: RuleSet) -> list[str]:
-    """Every fragment compiles on its own; it matches each of its examples as a whole
-    (after normalization, as rules see text) and none of its negatives."""
+    """Every fragment compiles on its own; it matches each of its examples as a whole and
+    none of its negatives (half-width and simplified). An example in context,
+    ``{ text, match }``, is matched as ``match`` at the start of its text; a negative in
+    context, ``{ text }``, is not matched at its start (not even by an empty match)."""
     problems: list[str] = []
     for name, frag in ruleset.fragment_specs.items():
         error = fragment_error(name, ruleset.fragment_specs, ruleset.fragments, ruleset.charsets)
@@ -162,10 +243,22 @@ def check_fragments(ruleset: RuleSet) -> list[str]:
             continue
         label = f"{frag.file}: fragment {name!r}"
         rx = regex.compile(ruleset.fragments[name], regex.V0)
-        for text in frag.examples:
-            if rx.fullmatch(normalize(text).text) is None:
-                problems.append(f"{label}: example {text!r} is not matched as a whole")
-        for text in frag.negatives:
-            if rx.fullmatch(normalize(text).text) is not None:
-                problems.append(f"{label}: negative {text!r} is matched as a whole")
+        seen = _as_fragments_see
+        for ex in frag.examples:
+            if isinstance(ex, FragmentExample):
+                m = rx.match(seen(ex.text))
+                got = m.group() if m else None
+                if got != seen(ex.match):
+                    problems.append(
+                        f"{label}: example {ex.text!r}: matches {got!r} at its start, not {ex.match!r}"
+                    )
+            elif rx.fullmatch(seen(ex)) is None:
+                problems.append(f"{label}: example {ex!r} is not matched as a whole")
+        for neg in frag.negatives:
+            if isinstance(neg, FragmentNegative):
+                m = rx.match(seen(neg.text))
+                if m is not None:
+                    problems.append(f"{label}: negative {neg.text!r}: {m.group()!r} is matched at its start")
+            elif rx.fullmatch(seen(neg)) is not None:
+                problems.append(f"{label}: negative {neg!r} is matched as a whole")
     return problems

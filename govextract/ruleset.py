@@ -1,10 +1,12 @@
 """Rules as data: load, validate and compile the TOML rule files.
 
 A rule file may hold ``[fragments]`` (named regex pieces or word lists that
-patterns refer to as ``{NAME}``, each with its description and examples),
-``[lexicon.NAME]`` tables and lists (plain lookup data), ``[[rule]]`` entries,
-``[[cue]]`` entries (the genre's cues) and ``[[indicator]]`` entries (the taxonomy of
-``indicators.py``).
+patterns refer to as ``{NAME}``, each with its description and examples;
+``{charset = ...}`` and ``{chars = lexicon}`` make character sets), ``[lexicon.NAME]``
+tables and lists (plain lookup data), ``[[rule]]`` entries, ``[[cue]]`` entries (the
+genre's cues that ``document.py`` reads), ``[[indicator]]`` entries (the taxonomy of
+``indicators.py``), ``[[noise]]`` entries (the noise layer of normalization: ``noise.py``)
+and ``[html]`` (the page chrome that the HTML reader drops).
 Every error of every file is collected and reported at once, each naming its file
 and rule; a pattern that does not compile is reported at its position in the
 pattern as written (not in the expanded regex).
@@ -16,14 +18,19 @@ import difflib
 import tomllib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import regex
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from .noise import NoiseLayer, NoiseRule, NoiseSpec, compile_noise
 from .record import KINDS, NUMERIC_KINDS
+
+if TYPE_CHECKING:
+    from .numerals import Grammar
 
 RuleKind = Literal["count", "percent", "change", "money", "ranking", "honour", "exclude"]
 # {NAME} refers to a fragment; for a character-set fragment {^NAME} is its complement and
@@ -55,13 +62,19 @@ CUE_KINDS = {
     "plan": "a word of plans and goals: a year it governs is not a figure's year",
     "review": "a year that a text reviews: 过去的2022年, 报告了2018年工作",
     "review_event": "an event held after the year it reviews: 2006年度...表彰会",
+    "review_past": "a review of the past year named without its year: 过去一年, 一年来",
     "plan_heading": "a heading over plans and tasks: its figures are targets, not results",
     "plan_intro": "a paragraph introducing targets that dash-led paragraphs then list",
 }
-# "$group", "$group@lexicon", "$group|default", "$group@lexicon|default"
+# "$group", "$group@lexicon", "$group|default", "$group@lexicon|default", and for a
+# value "$group*10" or "$group/10" (the group's value scaled by a decimal literal).
 _GROUP_REF = regex.compile(
-    r"^\$(?P<group>[a-z][a-z0-9_]*)(?:@(?P<lexicon>[a-z][a-z0-9_]*))?(?:\|(?P<default>.*))?$"
+    r"^\$(?P<group>[a-z][a-z0-9_]*)(?:@(?P<lexicon>[a-z][a-z0-9_]*))?"
+    r"(?:(?P<op>[*/])(?P<factor>[^|]*))?(?:\|(?P<default>.*))?$"
 )
+_FACTOR = regex.compile(r"(?:\d+(?:\.\d+)?|\.\d+)")
+# Fields whose production may be scaled: they take a number.
+SCALABLE = frozenset({"value"})
 # Fields a rule may produce, and which of them take a group's text through a resolver.
 PRODUCIBLE = frozenset(
     {
@@ -98,20 +111,47 @@ class Example(BaseModel):
     note: str | None = None
 
 
+class FragmentExample(BaseModel):
+    """An example in context: the fragment matches ``match`` at the start of ``text``. For
+    a fragment that looks at what follows (or precedes) what it matches, which a text
+    matched as a whole cannot show (LIST_MARKER: the 1 of ``1 三位一体推进``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    text: str
+    match: str
+
+
+class FragmentNegative(BaseModel):
+    """A negative in context: the fragment does not match at the start of ``text``, not
+    even an empty match (a lookahead like RANK_END fails there)."""
+
+    model_config = ConfigDict(extra="forbid")
+    text: str
+
+
+# The forms of a fragment: what it is written as.
+FRAGMENT_FORMS = ("pattern", "words", "lexicon", "charset", "chars")
+
+
 class FragmentSpec(BaseModel):
     """The table form of a fragment: ``NAME = { pattern = '...', description = '...',
-    examples = [...], negatives = [...] }`` (or ``words = [...]``, ``lexicon = "name"`` or
-    ``chars = "..."``, a character set, instead of ``pattern``). A plain string is a
-    pattern, a plain list a word list."""
+    examples = [...], negatives = [...] }``, or instead of ``pattern``: ``words = [...]``
+    (a word list), ``lexicon = "name"`` (the words of a lexicon), ``charset = "..."`` (a
+    class of the characters written) or ``chars = "name"`` / ``chars = ["name", ...]`` (a
+    class of the single-character words of lexicons). A plain string is a pattern, a plain
+    list a word list."""
 
     model_config = ConfigDict(extra="forbid")
     pattern: str | None = None
     words: list[str] | None = None
     lexicon: str | None = None
-    chars: str | None = None
+    charset: str | None = None
+    chars: str | list[str] | None = None
     description: str = ""
-    examples: list[str] = []  # texts the fragment matches as a whole
-    negatives: list[str] = []  # texts it does not match as a whole
+    # Texts the fragment matches as a whole (or {text, match}: at the start of text).
+    examples: list[str | FragmentExample] = []
+    # Texts it does not match as a whole (or {text}: it does not match at their start).
+    negatives: list[str | FragmentNegative] = []
 
 
 @dataclass(frozen=True)
@@ -120,11 +160,13 @@ class Fragment:
 
     name: str
     file: str
-    form: str  # "pattern", "words", "lexicon" or "chars"
-    written: Any  # the pattern string, the list of words, the lexicon's name or the characters
+    form: str  # one of FRAGMENT_FORMS
+    # The pattern string, the words, the lexicon's name, the characters, or the lexicons'
+    # names (a tuple) of a chars fragment.
+    written: Any
     description: str = ""
-    examples: tuple[str, ...] = ()
-    negatives: tuple[str, ...] = ()
+    examples: tuple[str | FragmentExample, ...] = ()
+    negatives: tuple[str | FragmentNegative, ...] = ()
 
 
 class RuleSpec(BaseModel):
@@ -150,6 +192,26 @@ class RuleSpec(BaseModel):
         if not regex.fullmatch(r"[a-z][a-z0-9_]*(\.[a-z0-9_]+)+", v):
             raise ValueError("an id is dotted lower-case words, e.g. 'count.measure_word'")
         return v
+
+
+class HtmlExample(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    html: str
+    keep: list[str] = []  # text that the page's text must hold
+    drop: list[str] = []  # text that it must not
+    note: str | None = None
+
+
+class HtmlSpec(BaseModel):
+    """``[html]``: the conventions by which CMS pages mark their chrome (navigation,
+    banners, footers, share bars...): element names, ``role`` values and class or id words."""
+
+    model_config = ConfigDict(extra="forbid")
+    description: str = ""
+    chrome_tags: list[str] = []
+    chrome_roles: list[str] = []
+    chrome_names: list[str] = []
+    examples: list[HtmlExample] = []
 
 
 @dataclass(frozen=True)
@@ -264,9 +326,11 @@ class RuleSet:
     charsets: dict[str, str] = field(default_factory=dict)
     cues: list[Cue] = field(default_factory=list)
     fragment_specs: dict[str, Fragment] = field(default_factory=dict)  # name -> as written
+    noise_rules: list[NoiseRule] = field(default_factory=list)
+    html: HtmlSpec = field(default_factory=HtmlSpec)
 
     def chars(self, name: str) -> frozenset[str]:
-        """The characters of a character-set fragment ({chars = ...})."""
+        """The characters of a character-set fragment ({charset = ...} or {chars = lexicon})."""
         return frozenset(self.charsets.get(name, ""))
 
     @cached_property
@@ -281,6 +345,38 @@ class RuleSet:
         return self._cue_sets.get(kind) or CueSet(kind, [])
 
     @cached_property
+    def noise(self) -> NoiseLayer:
+        return NoiseLayer(self.noise_rules)
+
+    @cached_property
+    def line_goes_on(self) -> Any:
+        """The end of a line that cannot end a paragraph (the fragment LINE_GOES_ON)."""
+        return regex.compile("(?:" + self.fragments.get("LINE_GOES_ON", "(?!)") + ")$")
+
+    @cached_property
+    def line_goes_on_start(self) -> Any:
+        """The start of a line that goes on with the one before (LINE_GOES_ON_START)."""
+        return regex.compile(self.fragments.get("LINE_GOES_ON_START", "(?!)"))
+
+    @cached_property
+    def unit_starts(self) -> frozenset[str]:
+        """First characters of what may follow a figure as its unit: measure words,
+        scale words, currencies, approximation words (lexicons and fragments of the rules)."""
+        words: list[str] = []
+        for name in ("count_unit", "scale_led_unit", "money_unit"):
+            lex = self.lexicons.get(name) or []
+            words.extend(lex if isinstance(lex, list) else list(lex))
+        for name in ("SCALE", "APPROX_MID"):
+            words.extend(regex.findall(r"\p{Han}+", self.fragments.get(name, "")))
+        return frozenset(w[0] for w in words if w)
+
+    @cached_property
+    def list_marker(self) -> Any:
+        """A list item or section marker opening a line, after its indentation (the
+        fragment LIST_MARKER)."""
+        return regex.compile(r"[ \t\u3000]*(?:" + self.fragments.get("LIST_MARKER", "(?!)") + ")")
+
+    @cached_property
     def metric_rules(self) -> list[Rule]:
         return [r for r in self.rules if r.kind != "exclude"]
 
@@ -290,6 +386,16 @@ class RuleSet:
 
     def lexicon(self, name: str) -> Any:
         return self.lexicons.get(name, {})
+
+    @cached_property
+    def numerals(self) -> Grammar:
+        """The numeral grammar of these rules (their ``[lexicon.numeral_*]`` tables), or
+        the built-in one when they define none."""
+        from .numerals import Grammar, default_grammar
+
+        if "numeral_digit" not in self.lexicons:
+            return default_grammar()
+        return Grammar.from_lexicons(self.lexicons)
 
     def by_id(self, rule_id: str) -> Rule:
         for r in self.rules:
@@ -359,17 +465,18 @@ def _load(paths: tuple[str, ...]) -> RuleSet:
     specs: list[tuple[str, int, dict[str, Any]]] = []
     cue_specs: list[tuple[str, int, dict[str, Any]]] = []
     indicator_specs: list[tuple[str, int, dict[str, Any]]] = []
+    noise_specs: list[tuple[str, int, dict[str, Any]]] = []
+    html = HtmlSpec()
     for path in paths:
         try:
             data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             problems.append(f"{path}: cannot read rules: {exc}")
             continue
-        unknown = set(data) - {"fragments", "lexicon", "rule", "cue", "indicator"}
+        unknown = set(data) - _TOP_LEVEL
         if unknown:
             problems.append(
-                f"{path}: unknown top-level keys {sorted(unknown)} "
-                "(expected fragments, lexicon, rule, cue, indicator)"
+                f"{path}: unknown top-level keys {sorted(unknown)} (expected {', '.join(sorted(_TOP_LEVEL))})"
             )
         cues = data.get("cue") or []
         if not isinstance(cues, list):
@@ -402,6 +509,24 @@ def _load(paths: tuple[str, ...]) -> RuleSet:
                     )
             else:
                 lexicons[name] = value
+        if "html" in data:
+            try:
+                more = HtmlSpec.model_validate(data["html"])
+            except ValidationError as exc:
+                problems.extend(_errors(f"{path}: html", exc))
+            else:
+                html = HtmlSpec(
+                    description=html.description or more.description,
+                    chrome_tags=html.chrome_tags + more.chrome_tags,
+                    chrome_roles=html.chrome_roles + more.chrome_roles,
+                    chrome_names=html.chrome_names + more.chrome_names,
+                    examples=html.examples + more.examples,
+                )
+        noise = data.get("noise") or []
+        if not isinstance(noise, list):
+            problems.append(f"{path}: 'noise' must be an array of tables ([[noise]])")
+        else:
+            noise_specs.extend((path, i, r) for i, r in enumerate(noise))
         rules = data.get("rule") or []
         if not isinstance(rules, list):
             problems.append(f"{path}: 'rule' must be an array of tables ([[rule]])")
@@ -409,6 +534,13 @@ def _load(paths: tuple[str, ...]) -> RuleSet:
         for i, r in enumerate(rules):
             specs.append((path, i, r))
 
+    if "numeral_digit" in lexicons:
+        from .numerals import Grammar
+
+        try:
+            Grammar.from_lexicons(lexicons)
+        except ValueError as exc:
+            problems.append(f"numeral grammar: {exc}")
     fragments, charsets = _expand_fragments(raw_fragments, lexicons, problems)
     compiled: list[Rule] = []
     seen: dict[str, str] = {}
@@ -437,6 +569,7 @@ def _load(paths: tuple[str, ...]) -> RuleSet:
         lambda text, unknown: expand_pattern(text, fragments, unknown, charsets),
         problems,
     )
+    noise_rules = _compile_noise(noise_specs, fragments, charsets, seen, problems)
     if problems:
         raise RuleError(problems)
     ruleset = RuleSet(
@@ -447,6 +580,8 @@ def _load(paths: tuple[str, ...]) -> RuleSet:
         charsets=charsets,
         cues=cues,
         indicators=taxonomy,
+        noise_rules=noise_rules,
+        html=html,
         fragment_specs=raw_fragments,
     )
     _CACHE[key] = ruleset
@@ -458,7 +593,7 @@ def _fragment(name: str, path: str, value: Any, problems: list[str]) -> Fragment
     if isinstance(value, str):
         return Fragment(name, path, "pattern", value)
     if isinstance(value, list):
-        return Fragment(name, path, "words", [str(v) for v in value])
+        return Fragment(name, path, "words", tuple(str(v) for v in value))
     if not isinstance(value, dict):
         problems.append(
             f"{path}: fragment {name!r}: must be a pattern string, a word list or a table "
@@ -472,15 +607,19 @@ def _fragment(name: str, path: str, value: Any, problems: list[str]) -> Fragment
             loc = ".".join(str(x) for x in err["loc"])
             problems.append(f"{path}: fragment {name!r}: {loc}: {err['msg']}")
         return None
-    forms = [f for f in ("pattern", "words", "lexicon", "chars") if getattr(spec, f) is not None]
+    forms = [f for f in FRAGMENT_FORMS if getattr(spec, f) is not None]
     if len(forms) != 1:
-        problems.append(f"{path}: fragment {name!r}: give exactly one of pattern, words, lexicon or chars")
+        problems.append(
+            f"{path}: fragment {name!r}: give exactly one of {', '.join(FRAGMENT_FORMS[:-1])} "
+            f"or {FRAGMENT_FORMS[-1]}"
+        )
         return None
+    written = getattr(spec, forms[0])
     return Fragment(
         name,
         path,
         forms[0],
-        getattr(spec, forms[0]),
+        tuple(written) if isinstance(written, list) else written,
         spec.description,
         tuple(spec.examples),
         tuple(spec.negatives),
@@ -518,9 +657,10 @@ def _expand(
             if name in charsets:
                 text = _class_chars(charsets[name]) if chars else _char_class(charsets[name], negate=True)
             else:
+                close = _did_you_mean(name, charsets) if name not in known else ""
                 faults.append(
                     f"{m.group()} at position {m.start()} of {of}: {name} is not a character set "
-                    "({chars = ...})"
+                    f"({{charset = ...}} or {{chars = lexicon}}){close}"
                 )
                 text = "(?!)"
         else:
@@ -562,20 +702,94 @@ def _did_you_mean(name: str, known: Iterable[str]) -> str:
     return f" (did you mean {{{close[0]}}}?)" if close else ""
 
 
+_TOP_LEVEL = frozenset({"fragments", "lexicon", "rule", "cue", "indicator", "noise", "html"})
+
+
+def _errors(label: str, exc: ValidationError) -> list[str]:
+    return [f"{label}: {'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors()]
+
+
+def _compile_noise(
+    specs: list[tuple[str, int, dict[str, Any]]],
+    fragments: dict[str, str],
+    charsets: dict[str, str],
+    seen: dict[str, str],
+    problems: list[str],
+) -> list[NoiseRule]:
+    out: list[NoiseRule] = []
+    for path, i, raw in specs:
+        label = f"{path}: noise {raw.get('id', f'#{i + 1}')!r}" if isinstance(raw, dict) else f"{path}: noise"
+        try:
+            spec = NoiseSpec.model_validate(raw)
+        except ValidationError as exc:
+            problems.extend(_errors(label, exc))
+            continue
+        if spec.id in seen:
+            problems.append(f"{label}: duplicate id (first defined in {seen[spec.id]})")
+            continue
+        seen[spec.id] = path
+        unknown: list[str] = []
+        pattern = expand_pattern(spec.pattern, fragments, unknown, charsets)
+        for u in unknown:
+            problems.append(f"{label}: pattern: {u}")
+        if unknown:
+            continue
+        rule = compile_noise(spec, path, pattern, problems, label)
+        if rule is not None:
+            out.append(rule)
+    return out
+
+
+def _charsets(raw: dict[str, Fragment], lexicons: dict[str, Any], problems: list[str]) -> dict[str, str]:
+    """The characters of each character-set fragment: a ``charset`` as written, or the
+    single-character words of the lexicons a ``chars`` names."""
+    charsets: dict[str, str] = {}
+    for name, frag in raw.items():
+        if frag.form == "charset":
+            charsets[name] = frag.written
+        elif frag.form == "chars":
+            names = list(frag.written) if isinstance(frag.written, tuple) else [frag.written]
+            chars = [c for n in names for c in (lexicons.get(n) or [])]
+            missing = [n for n in names if not lexicons.get(n)]
+            if not names or missing:
+                close = difflib.get_close_matches(missing[0], list(lexicons), n=1) if missing else []
+                problems.append(
+                    f"{frag.file}: fragment {name!r}: {{chars = ...}}: "
+                    + (f"no lexicon {missing[0]!r}" if missing else "names no lexicon")
+                    + (f" (did you mean {close[0]!r}?)" if close else "")
+                )
+            elif not all(isinstance(c, str) and len(c) == 1 for c in chars):
+                longer = [c for c in chars if not (isinstance(c, str) and len(c) == 1)]
+                written = list(frag.written) if isinstance(frag.written, tuple) else frag.written
+                problems.append(
+                    f"{frag.file}: fragment {name!r}: {{chars = {written!r}}} needs a lexicon of single "
+                    f"characters ({longer[0]!r} is not one)"
+                )
+            else:
+                charsets[name] = "".join(sorted(set(chars)))
+    return charsets
+
+
 def _expand_fragments(
     raw: dict[str, Fragment], lexicons: dict[str, Any], problems: list[str]
 ) -> tuple[dict[str, str], dict[str, str]]:
-    """Every fragment's regex, its references expanded; and the character sets."""
+    """Every fragment's regex, its references expanded; and the character sets.
+
+    A fragment is a pattern (it may refer to other fragments), a word list, the words of a
+    lexicon, a ``charset`` (a class of the characters written) or ``chars`` (one class of
+    the single-character words of one lexicon or more). A character class may be written
+    ``{^NAME}`` for its complement and ``{NAME.chars}`` inside a bracket expression."""
     done: dict[str, str] = {}
-    charsets = {name: frag.written for name, frag in raw.items() if frag.form == "chars"}
+    charsets = _charsets(raw, lexicons, problems)
 
     def expand(name: str, stack: tuple[str, ...]) -> str:
         if name in done:
             return done[name]
         frag = raw[name]
         label = f"{frag.file}: fragment {name!r}"
-        if frag.form == "chars":
-            text = _char_class(frag.written)
+        if frag.form in ("charset", "chars"):
+            # A broken character class (reported above) matches nothing.
+            text = _char_class(charsets[name]) if name in charsets else "(?!)"
         elif frag.form == "words":
             text = _alternation(frag.written)
         elif frag.form == "lexicon":
@@ -650,14 +864,45 @@ def fragment_error(
         return f"{frag.file}: fragment {name!r} does not compile: {exc.msg} {where}"
 
 
-def parse_ref(value: Any) -> tuple[str, str | None, str | None] | None:
-    """("group", "lexicon" or None, "default" or None) of a production like "$dir@direction"."""
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """A production that refers to a group: ``$num``, ``$dir@direction``, ``$basis|null``,
+    ``$num*10``. ``scale`` is the exact factor of ``*`` (or ``1/factor`` of ``/``)."""
+
+    group: str
+    lexicon: str | None = None
+    default: str | None = None
+    op: str | None = None
+    factor: str | None = None
+
+    @property
+    def scale(self) -> Decimal | None:
+        if self.op is None or self.factor is None or not _FACTOR.fullmatch(self.factor):
+            return None
+        f = Decimal(self.factor)
+        if f == 0:
+            return None
+        return f if self.op == "*" else Decimal(1) / f if _exact_inverse(f) else None
+
+
+def _exact_inverse(f: Decimal) -> bool:
+    """Whether 1/f is a finite decimal (f = 2^a 5^b times a power of ten)."""
+    n, _ = f.as_integer_ratio()
+    for p in (2, 5):
+        while n % p == 0:
+            n //= p
+    return n == 1
+
+
+def parse_ref(value: Any) -> Ref | None:
+    """The group reference of a production like "$dir@direction" or "$num*10", or None
+    for a literal."""
     if not isinstance(value, str):
         return None
     m = _GROUP_REF.match(value)
     if not m:
         return None
-    return m.group("group"), m.group("lexicon"), m.group("default")
+    return Ref(m.group("group"), m.group("lexicon"), m.group("default"), m.group("op"), m.group("factor"))
 
 
 def expand_pattern(
@@ -715,18 +960,24 @@ def _compile_rule(
         ref = parse_ref(value)
         if isinstance(value, str) and value.startswith("$") and ref is None:
             problems.append(
-                f"{label}: produce.{key}: {value!r} is not $group, $group@lexicon or $group|default"
+                f"{label}: produce.{key}: {value!r} is not $group, $group@lexicon, $group|default "
+                "or (for value) $group*FACTOR or $group/FACTOR"
             )
             ok = False
         elif ref is not None:
-            group, lexicon, _ = ref
+            group, lexicon = ref.group, ref.lexicon
+            if ref.op is not None:
+                problem = _scale_problem(key, ref)
+                if problem:
+                    problems.append(f"{label}: produce.{key}: {value!r}: {problem}")
+                    ok = False
             if group not in groups:
                 problems.append(f"{label}: produce.{key}: the pattern has no group (?P<{group}>...)")
                 ok = False
             if lexicon is not None and not isinstance(lexicons.get(lexicon), dict):
                 problems.append(f"{label}: produce.{key}: no lexicon table [lexicon.{lexicon}]")
                 ok = False
-        if key == "sign" and (ref is None or ref[1] is None):
+        if key == "sign" and (ref is None or ref.lexicon is None):
             problems.append(f'{label}: produce.sign must look its group up in a lexicon: "$dir@direction"')
             ok = False
     if spec.anchor and spec.anchor not in groups:
@@ -825,6 +1076,20 @@ def _compile_cues(
             continue
         out.append(Cue(spec=spec, file=path, regex=rx, values=values))
     return out
+
+
+def _scale_problem(key: str, ref: Ref) -> str:
+    if key not in SCALABLE:
+        return f"only {', '.join(sorted(SCALABLE))} can be scaled (* or /)"
+    if ref.lexicon is not None:
+        return "a looked-up value cannot be scaled"
+    if not ref.factor or not _FACTOR.fullmatch(ref.factor):
+        return f'the factor after {ref.op} must be a decimal number, e.g. "$num*10" or "$num/10"'
+    if Decimal(ref.factor) == 0:
+        return "the factor must not be zero"
+    if ref.scale is None:
+        return f"1/{ref.factor} is not a finite decimal: write the factor it multiplies by with *"
+    return ""
 
 
 _GATES: dict[str, Any] = {}

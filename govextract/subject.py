@@ -216,16 +216,21 @@ class SubjectFinder:
                 break
         # A verb opening the phrase acts on what is counted: 办理法律援助 -> 法律援助 (a verb
         # inside a noun stays: 平安建设知晓率, 调解员协会).
-        v = self._verb_start.match(phrase)
-        if (
-            v
-            and not self._noun_suffix.match(phrase, v.end())
-            and len(phrase) - v.end() >= 4  # 打击战果, 发放执行款: a short head keeps its verb
-            and phrase[v.end() :] not in self._attributes  # 涉及人数 is a noun
-        ):
+        for turn in range(2):  # 立案办理食品安全案件: verb after verb
+            v = self._verb_start.match(phrase)
+            if not (
+                v
+                # 受理审查起诉案件: two verbs left after one is cut name a procedure
+                and not (turn and self._verb_start.match(phrase[v.end() :]))
+                and not self._noun_suffix.match(phrase, v.end())
+                and len(phrase) - v.end() >= 4  # 打击战果, 发放执行款: a short head keeps its verb
+                and phrase[v.end() :] not in self._attributes  # 涉及人数 is a noun
+            ):
+                break
             rest = self._lead.sub("", phrase[v.end() :])
-            if len(rest) >= 2 and not _has_open_paren(phrase[: v.end()]):
-                phrase = rest
+            if len(rest) < 2 or _has_open_paren(phrase[: v.end()]):
+                break
+            phrase = rest
         phrase = self._quantifiers.sub("", phrase)
         light = self._light.search(phrase)
         if light and len(phrase) > 6:
@@ -241,13 +246,14 @@ class SubjectFinder:
             phrase = phrase[-_MAX_SUBJECT:]
         return phrase
 
-    def _previous_clause(self, text: str, clause_start: int, floor: int) -> str:
+    def _previous_clause(self, text: str, clause_start: int, floor: int, doc: Document | None = None) -> str:
         """The clause before, within the sentence, when it holds no figure of its own
         (全区刑事案件立案数连续5年下降，2022年降至1325起)."""
         end = clause_start - 1
         if end <= floor or end < 0 or text[end] in self.sentence_end:
             return ""
-        return self._trim(self._before(text, end, floor))
+        raw = self._before(text, end, floor)
+        return self._trim(raw, doc, end - len(raw))
 
     def _recipient(self, text: str, c: Candidate) -> str | None:
         """Who received an honour: the phrase before the verb, without adverbials."""
@@ -305,7 +311,13 @@ class SubjectFinder:
         """The items of a list phrase (A、B和C), with the head they share given to each:
         刑事、治安案件 -> 刑事案件、治安案件; 电诈警情、案件 -> 电诈警情、电诈案件;
         食品安全、安全生产领域公益诉讼案件 -> 食品安全领域公益诉讼案件、..."""
-        items = [p for p in _LIST_SEP.split(phrase) if p]
+        # Items are split at 、 first; 和, 及 and 与 join items only where 、 gives none
+        # (电诈及关联犯罪警情、案件 is two items, 公众安全感和执法满意度 two as well).
+        items = (
+            [p for p in phrase.split("、") if p]
+            if "、" in phrase
+            else [p for p in _LIST_SEP.split(phrase) if p]
+        )
         if len(items) < 2:
             return items
         # Each item is a phrase of its own: 在2020年、2021年连续两年... keeps what the last says.
@@ -318,7 +330,11 @@ class SubjectFinder:
                 return [it if it.endswith(shared) else it + shared for it in items[:-1]] + [last]
         for suffix in self._list_suffixes:
             if last.endswith(suffix) and len(last) > len(suffix):
-                return [it if it.endswith(suffix) else it + suffix for it in items[:-1]] + [last]
+                # an item with a measure of its own keeps it (刑事案件发案数、治安案件受理数)
+                return [
+                    it if any(it.endswith(x) for x in self._list_suffixes) else it + suffix
+                    for it in items[:-1]
+                ] + [last]
         first = items[0]
         for suffix in self._list_suffixes:
             if first.endswith(suffix) and len(first) > len(suffix):
@@ -411,12 +427,12 @@ class SubjectFinder:
                 # after a clause naming the survey: the survey's 成绩.
                 obj = self._object(done[-1]) if done else ""
                 if not obj:
-                    obj = self._previous_clause(text, c.mstart - len(raw_before), floor)
+                    obj = self._previous_clause(text, c.mstart - len(raw_before), floor, doc)
                 if obj:
                     subject = obj + before
-            if not subject and done and self._only_place(doc, raw_before, c.mstart):
-                # 全国共命名示范市60个，其中河南省2个: 2 of the same.
-                subject = done[-1].fields.get("subject") or ""
+            if not subject and prev is not None and self._only_place(doc, raw_before, c.mstart):
+                # 全国共命名示范市60个，其中河南省2个; 其中天长市上升25.95个百分点: the same measure.
+                subject = prev.fields.get("subject") or ""
             if not subject and not (kind == "count" and self._verb_only.match(before)):
                 subject = before
             if not subject and kind == "count":
@@ -441,7 +457,7 @@ class SubjectFinder:
                     # The rank of a change is the rank of its size: 刑事警情降幅.
                     subject += "降幅" if prev.fields["value"] < 0 else "增幅"
             if not subject:
-                subject = self._previous_clause(text, c.mstart - len(raw_before), floor)
+                subject = self._previous_clause(text, c.mstart - len(raw_before), floor, doc)
             if (
                 kind == "ranking"
                 and subject in self._magnitudes

@@ -19,12 +19,12 @@ import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from html import escape
 from typing import IO, Any
 
-import orjson
-
 from .record import KINDS, NUMERIC_KINDS, Record
+from .writers import json_bytes
 
 BY_KEYS: tuple[str, ...] = ("region", "year", "doc")
 FORMATS: tuple[str, ...] = ("json", "jsonl", "csv", "html")
@@ -161,11 +161,11 @@ class Table:
                 w.writerow([_csv_cell(row[c]) for c in columns])
         elif fmt == "jsonl":
             for row in rows:
-                out.write(orjson.dumps(row).decode() + "\n")
+                out.write(json_bytes(row).decode() + "\n")
         else:
             out.write("[")
             for i, row in enumerate(rows):
-                out.write(("\n" if i == 0 else ",\n") + orjson.dumps(row).decode())
+                out.write(("\n" if i == 0 else ",\n") + json_bytes(row).decode())
             out.write("\n]\n" if rows else "]\n")
 
     def dumps(self, fmt: str = "json", *, wide: bool = False, title: str = "") -> str:
@@ -182,12 +182,14 @@ def _fmt(v: Any) -> str:
         return ""
     if isinstance(v, bool):
         return "true" if v else "false"
+    if isinstance(v, Decimal):
+        return format(v, "f")  # exact: 0.00000007, never 7E-8
     return str(_number(v))
 
 
 def _csv_cell(v: Any) -> str:
     if isinstance(v, list | dict):
-        return orjson.dumps(v).decode()
+        return json_bytes(v).decode()
     return _fmt(v)
 
 
@@ -277,7 +279,7 @@ def _chart(t: Table, series: tuple[str, str, str | None]) -> str:
     for r in rows:
         groups.setdefault(tuple(r.key[i] for i in others), []).append(r)
     years = sorted({r.key[yi] for r in rows})
-    values = [v for r in rows for v in r.values]
+    values = [float(v) for r in rows for v in r.values]  # a chart is drawn in floats
     vmin, vmax = lo, hi = min(values), max(values)
     if _same(lo, hi):
         lo, hi = lo - (abs(lo) or 1) * 0.1, hi + (abs(hi) or 1) * 0.1
@@ -292,7 +294,7 @@ def _chart(t: Table, series: tuple[str, str, str | None]) -> str:
         return _PAD_L + (year - y0) * (_CHART_W - _PAD_L - _PAD_R) / (y1 - y0)
 
     def y(v: float) -> float:
-        return pad_t + (hi - v) * _PLOT_H / (hi - lo)
+        return pad_t + (hi - float(v)) * _PLOT_H / (hi - lo)
 
     label = _series_label(indicator, kind, unit)
     out = [
@@ -366,7 +368,7 @@ def _cell(column: str, value: Any) -> str:
         text = " | ".join(_fmt(v) for v in value)
         return f'<td data-sort="{escape(text)}">{escape(text)}</td>'
     text = _fmt(value)
-    numeric = isinstance(value, int | float) and not isinstance(value, bool)
+    numeric = isinstance(value, int | float | Decimal) and not isinstance(value, bool)
     cls = ' class="num"' if numeric else ""
     return f'<td{cls} data-sort="{escape(text)}">{escape(text)}</td>'
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from typing import IO, Any
 
 import orjson
@@ -26,9 +27,23 @@ def _csv_cell(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return format(value, "f")  # 0.00000007, never 7E-8
     if isinstance(value, list | dict):
-        return orjson.dumps(value).decode()
+        return json_bytes(value).decode()
     return str(value)
+
+
+def _json_default(value: Any) -> Any:
+    # An exact decimal is written as the JSON number it is (94.6, 0.00000007).
+    if isinstance(value, Decimal):
+        return orjson.Fragment(format(value, "f").encode())
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def json_bytes(data: Any, option: int | None = None) -> bytes:
+    """JSON of records' data with exact decimal values."""
+    return orjson.dumps(data, default=_json_default, option=option)
 
 
 class Writer:
@@ -68,7 +83,7 @@ class Writer:
         if self.fmt == "csv":
             self._csv.writerow([_csv_cell(data[k]) for k in self.fields])
         else:
-            line = orjson.dumps(data).decode()
+            line = json_bytes(data).decode()
             if self.fmt == "json":
                 self.out.write(("\n" if self.count == 0 else ",\n") + line)
             else:

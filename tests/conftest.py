@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from support import CHROMIUM_ARGS, err, parse_json, require_tool, run_cli
+from support import chromium, err, parse_json, require_chromium, run_cli
 
 
 @pytest.fixture(scope="session")
@@ -24,25 +24,9 @@ def seed_records(_seed_run) -> list[dict]:
 def browser(tmp_path_factory):
     """A headless Chromium context (playwright) for the pages the tool writes. Without
     Chromium the test skips, naming it (fails where GOVEXTRACT_REQUIRE_TOOLS=1)."""
-    chromium = require_tool(
-        "chromium", install="apt-get install chromium, or set GOVEXTRACT_CHROMIUM", env="GOVEXTRACT_CHROMIUM"
-    )
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.fail("the page tests need the playwright package (pip install '.[test]')", pytrace=False)
-    with sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=chromium,
-            args=CHROMIUM_ARGS,
-            headless=True,
-            viewport={"width": 1400, "height": 900},
-        )
-        try:
-            yield context
-        finally:
-            context.close()
+    executable = require_chromium()
+    with chromium(executable, tmp_path_factory.mktemp("chromium-profile")) as context:
+        yield context
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

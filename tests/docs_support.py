@@ -124,6 +124,66 @@ def make_scanned_pdf() -> bytes:
     return buf.getvalue()
 
 
+def _raw_pdf(objects: list[bytes]) -> bytes:
+    """A PDF file of these objects (1: the catalog), with its cross-reference table."""
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def _stream(data: bytes) -> bytes:
+    return b"<< /Length %d >>\nstream\n" % len(data) + data + b"\nendstream"
+
+
+def make_garbled_pdf(kind: str, lines: int = 30) -> bytes:
+    """A PDF whose text layer decodes to no characters, as a font without a usable
+    Unicode map gives: ``cid`` (a CID font with no ToUnicode map and no known character
+    collection: pdfminer writes ``(cid:N)``) or ``private`` (a ToUnicode map into the
+    private-use area)."""
+    page = (
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792]"
+        b" /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>"
+    )
+    if kind == "cid":
+        show = b"<0A0B0C0D0E0F10110A0B0C0D0E0F1011> Tj 0 -16 Td " * lines
+        font = (
+            b"<< /Type /Font /Subtype /Type0 /BaseFont /Unknown /Encoding /Identity-H"
+            b" /DescendantFonts [6 0 R] >>"
+        )
+        extra = [
+            b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /Unknown /FontDescriptor 7 0 R"
+            b" /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> >>",
+            b"<< /Type /FontDescriptor /FontName /Unknown /Flags 4 /FontBBox [0 0 1000 1000] /ItalicAngle 0"
+            b" /Ascent 900 /Descent -100 /CapHeight 700 /StemV 80 >>",
+        ]
+    else:
+        show = b"(ABCDEFGHIJKLMNOPQRSTUVWX) Tj 0 -16 Td " * lines
+        cmap = (
+            b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /Private def"
+            b" 1 begincodespacerange <00> <FF> endcodespacerange 1 beginbfrange <20> <7E> <E020> endbfrange"
+            b" endcmap CMapName currentdict /CMap defineresource pop end end"
+        )
+        font = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 6 0 R >>"
+        extra = [_stream(cmap)]
+    return _raw_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            page,
+            _stream(b"BT /F1 12 Tf 72 760 Td " + show + b"ET"),
+            font,
+            *extra,
+        ]
+    )
+
+
 def make_docx() -> bytes:
     """The report as a Word file: a heading, a paragraph, a table holding two of the
     figures, and a closing paragraph."""

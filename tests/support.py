@@ -14,8 +14,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -68,7 +70,12 @@ def require_tool(name: str, *, install: str, env: str | None = None) -> str:
     found = shutil.which(name)
     if found:
         return found
-    reason = f"needs {name}, which is not installed ({install})"
+    missing(f"needs {name}, which is not installed ({install})")
+
+
+def missing(reason: str) -> None:
+    """A system tool (a program, a font) that a test needs is missing: the test skips with
+    ``reason``, or fails where GOVEXTRACT_REQUIRE_TOOLS=1."""
     if os.environ.get(REQUIRE_TOOLS) == "1":
         pytest.fail(f"{reason}; {REQUIRE_TOOLS}=1 requires every tool", pytrace=False)
     pytest.skip(reason)
@@ -83,8 +90,8 @@ YEARLY_REPORTS = {
 }
 
 
-# Headless Chromium for the pages the tool writes (the review page, the table page):
-# the `browser` fixture of conftest.py finds it with require_tool.
+# Headless Chromium for the pages the tool writes (the review page, the table page) and
+# for printing reports to PDF: `require_chromium` finds it, `chromium` launches it.
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -298,3 +305,39 @@ def err(proc: subprocess.CompletedProcess[bytes]) -> str:
 
 def parse_json(proc: subprocess.CompletedProcess[bytes]) -> list[dict]:
     return json.loads(proc.stdout)
+
+
+# --- a real browser ---------------------------------------------------------------------
+
+
+def require_chromium() -> str:
+    """The path of a Chromium binary (GOVEXTRACT_CHROMIUM, else ``chromium`` on the PATH);
+    without one the test skips (fails under GOVEXTRACT_REQUIRE_TOOLS=1), and it fails
+    without the playwright package, which the test extra installs."""
+    path = require_tool(
+        "chromium", install="apt-get install chromium, or set GOVEXTRACT_CHROMIUM", env="GOVEXTRACT_CHROMIUM"
+    )
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        pytest.fail("the browser tests need the playwright package (pip install '.[test]')", pytrace=False)
+    return path
+
+
+@contextmanager
+def chromium(executable: str, profile: Path) -> Iterator[Any]:
+    """A headless Chromium (a Playwright browser context with its profile in ``profile``)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(profile),
+            executable_path=executable,
+            args=CHROMIUM_ARGS,
+            headless=True,
+            viewport={"width": 1400, "height": 900},
+        )
+        try:
+            yield context
+        finally:
+            context.close()

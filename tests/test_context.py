@@ -138,5 +138,11 @@ def test_no_year_without_support(run):
 
 
 def test_plans_give_no_review_year(run):
-    page = "2023年，全市政法系统将全面贯彻会议精神。\n\n全市将新建调解组织50个。\n"
+    page = "2023年，全市政法系统将全面贯彻会议精神。\n\n全市新建调解组织50个。\n"
     assert _by_text(run(page), "50个").year is None
+
+
+def test_plans_give_no_record(run):
+    page = "全市将新建调解组织50个，力争破案率达到95%。全年化解纠纷300起。\n"
+    records = run(page)
+    assert [r.text for r in records] == ["300起"]

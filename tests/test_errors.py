@@ -18,12 +18,15 @@ from docs_support import (
     SENTENCES,
     kinds_values,
     make_docx,
+    make_garbled_pdf,
     make_pdf,
     make_scanned_pdf,
     run_without,
     run_wrapped,
 )
 from support import err, out, parse_json, run_cli
+
+from govextract import extract
 
 FORMATS = ("json", "jsonl", "csv")
 
@@ -123,6 +126,32 @@ def test_pdf_without_a_text_layer(tmp_path):
     check_bad_file(tmp_path, "scan.pdf", "no text layer (a scanned PDF?)")
 
 
+def test_pdf_with_a_garbled_text_layer(tmp_path):
+    # (cid:N) codes: a font that maps its glyphs to no character
+    (tmp_path / "cids.pdf").write_bytes(make_garbled_pdf("cid"))
+    check_bad_file(
+        tmp_path, "cids.pdf", "no usable text layer (its fonts map no glyph to a character: (cid:N) codes)"
+    )
+    # private-use characters: a font's own map into no real character
+    (tmp_path / "private.pdf").write_bytes(make_garbled_pdf("private"))
+    check_bad_file(
+        tmp_path,
+        "private.pdf",
+        "no usable text layer (its fonts map no glyph to a character: private-use characters)",
+    )
+
+
+def test_pdf_text_layer_partly_garbled(tmp_path):
+    """A layer in which a quarter or more of the glyphs are no characters is refused with
+    the share; a few such glyphs are noise that normalization drops."""
+    from govextract.formats import FormatError, _check_text_layer
+
+    with pytest.raises(FormatError, match=r"garbled text layer \(50% of its glyphs are \(cid:N\) codes"):
+        _check_text_layer("全县共调处纠纷86起" + "(cid:12)" * 10)
+    _check_text_layer("全县共调处纠纷86起，调解成功率达98%。" + "(cid:3)")  # a bullet: fine
+    assert [r.value for r in extract("(cid:3)全县共调处纠纷86起。")] == [86]
+
+
 def test_corrupt_pdf(tmp_path):
     whole = make_pdf([SENTENCES])
     (tmp_path / "cut.pdf").write_bytes(whole[: len(whole) // 2])
@@ -172,7 +201,7 @@ def test_a_reader_failing_unexpectedly_is_one_line_too(tmp_path):
     (tmp_path / "odd.html").write_text("<p>办理案件3件</p>", encoding="utf-8")
     prelude = """
 import govextract.htmltext
-def html_to_text(html):
+def html_to_text(html, spec=None):
     raise RuntimeError("parser state\\nlost")
 govextract.htmltext.html_to_text = html_to_text
 """

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from support import ROOT, err, out, parse_json, run_cli
 
-from govextract import extract
+from govextract import extract, extract_path
 from govextract.indicators import check_taxonomy, indicator_of
 from govextract.record import FIELDS, KINDS
 from govextract.ruleset import load_rules
@@ -85,17 +85,34 @@ def test_the_taxonomy_covers_the_genres_recurring_metrics():
         ("count", "刑事案件", "起", "今年以来共破获刑事案件", "刑事案件破案数"),
         ("count", "刑事案件", "起", "全市立刑事案件", "刑事案件立案数"),
         # a subject after its figure takes the verb before the figure
-        ("count", "养老诈骗犯罪案件", "起", "破获", None),
+        ("count", "养老诈骗犯罪案件", "起", "破获", "养老诈骗案件破案数"),
         ("count", "电信诈骗案件", "起", "破获", "电信网络诈骗案件破案数"),
+        ("count", "养老诈骗犯罪案件", "起", "打掉", None),
+        # a subject without the words saying "all of them" still finds its verb
+        ("count", "立刑事案件", "起", "今年全县公安机关共立各类刑事案件", "刑事案件立案数"),
+        ("count", "法院审结案件", "件", "去年全市法院审结各类案件", "审结案件数"),
         # a verb hidden behind a word that does not narrow still narrows
         ("count", "逮捕案件", "件", "共审结各类审查逮捕案件", "审结审查逮捕件数"),
         ("count", "逮捕案件", "件", "共受理各类审查逮捕案件", "审查逮捕件数"),
-        # the second figure of 受理案件71件91人 is about people
-        ("count", "逮捕案件", "人", "共受理各类审查逮捕案件71件", "审查逮捕人数"),
-        # ... and a change of either is ambiguous
-        ("change", "受理审查起诉案件", "%", None, None),
+        # the second figure of 受理案件71件91人 is about people (the Document names them
+        # 审查逮捕人数): the verb before the beginning of that subject says the stage
+        ("count", "审查逮捕人数", "人", "共受理各类审查逮捕案件38件", "审查逮捕人数"),
+        ("count", "审查逮捕人数", "人", "共审结各类审查逮捕案件40件", "审结审查逮捕人数"),
+        ("change", "审查起诉人数", "%", "审结审查起诉案件50件64人，同比分别下降7%、", "审结审查起诉人数"),
+        # ... a case noun counts cases, whatever the unit says
+        ("count", "逮捕案件", "人", "共受理各类审查逮捕案件38件", None),
+        ("change", "受理审查起诉案件", "%", None, "审查起诉件数"),
+        # a noun the Document shared out of a list (刑事、治安案件) takes the words before
+        # the list; the last of the list too when the first is a bare modifier, not when
+        # the first may lend it words (重特大交通、火灾事故) or the subject is both together
+        ("change", "刑事案件", "%", "前三季度全县刑事、治安案件分别减少", "刑事案件数"),
+        ("change", "治安案件", "%", "前三季度全县刑事、治安案件分别减少8%、", "治安案件数"),
+        ("change", "火灾事故", "%", "全年重大交通、火灾事故分别下降8%、", None),
+        ("change", "刑事案件、治安案件", "%", "全县刑事、治安案件同比下降", None),
+        ("change", "命案发案数", "%", "全市命案、盗窃案件发案数分别下降", "命案发案数"),
         # narrowing words before the phrase
-        ("count", "部督毒品案件", "起", None, None),
+        ("count", "跨境毒品案件", "起", None, None),
+        ("count", "部督毒品案件", "起", None, "部督毒品案件数"),  # a metric of its own
         ("percent", "七类案件破案率", "%", None, "七类严重暴力案件破案率"),
         ("percent", "诉前调解成功率", "%", None, "诉前调解成功率"),
         ("percent", "农村群众安全感", "%", None, None),
@@ -107,9 +124,12 @@ def test_the_taxonomy_covers_the_genres_recurring_metrics():
         # a noun joined to another by 、 may share its words, and a list of figures
         ("change", "火灾事故", "%", "重特大交通、火灾事故分别下降", None),
         ("change", "侵财案件发案", "%", "刑事发案同比下降2.9%、侵财案件发案", "侵财案件数"),
-        # a bare verb: its object is in another clause
-        ("count", "批准逮捕", "人", "批准逮捕", None),
+        # a bare verb: its object is in another clause, unless the verb says it (逮捕 is of
+        # people or cases, 不起诉 too)
         ("count", "审结", "件", "审结", None),
+        ("count", "批准逮捕", "人", "批准逮捕", "批准逮捕人数"),
+        ("count", "不起诉", "件", "今年共不起诉", "不起诉件数"),
+        ("count", "批准逮捕", "人", "受理审查逮捕未成年人案件6件7人，批准逮捕", None),
         # mass of drugs is a seizure; a count of drugs is not
         ("count", "毒品", "千克", None, "缴获毒品数量"),
         ("count", "毒品", "起", None, None),
@@ -117,8 +137,20 @@ def test_the_taxonomy_covers_the_genres_recurring_metrics():
         ("count", "犯罪嫌疑人", "人", "专项行动中打掉涉毒团伙12个，抓获犯罪嫌疑人", None),
         ("count", "犯罪嫌疑人", "人", "全年共破获刑事案件5100起，抓获犯罪嫌疑人", "抓获犯罪嫌疑人数"),
         ("count", "涉毒团伙", "个", "专项行动中打掉", None),
+        # ... named just before it, not by another item far back in a run-on sentence
+        (
+            "percent",
+            "审限内结案率",
+            "%",
+            "去年未成年人犯罪案件下降8%，政务服务能力位居全省前列，全市法院审结各类案件12.6万件，较上年增长9%，审限内结案率",
+            "审限内结案率",
+        ),
+        ("percent", "审限内结案率", "%", "立案办理公益诉讼案件120件，审限内结案率", None),
         # stray signs of a broken gloss do not hide the words before the subject
-        ("change", ")执法满意度指数", "%", "群众安全感和政法机关执法满意度指数", None),
+        # ... and a metric of its own before 和 or 、 shares no words with it
+        ("change", ")执法满意度指数", "%", "群众安全感和政法机关执法满意度指数", "执法满意度"),
+        ("change", "刑事立案", "%", "全县刑事治安警情、刑事立案分别减少", "刑事案件立案数"),
+        ("change", "两抢案件", "%", "八类案件、两抢案件分别下降", "两抢案件数"),
         ("change", ")执法满意度指数", "%", "今年政法机关执法满意度指数", "执法满意度"),
         # 受理 counts the cases left from before too; 新收 does not
         ("count", "新收案件数", "件", None, "新收案件数"),
@@ -128,6 +160,18 @@ def test_the_taxonomy_covers_the_genres_recurring_metrics():
         # a bare 化解率 may be of petitions or disputes
         ("percent", "化解率", "%", None, None),
         ("percent", "调解成功率", "%", None, "矛盾纠纷化解率"),
+        ("percent", "调处率", "%", None, "矛盾纠纷调处率"),
+        # who acted, counted before its act, and a survey's respondents do not narrow
+        ("count", "调解纠纷", "件", "全市860个人民调解组织调解纠纷", "矛盾纠纷化解数"),
+        ("count", "调解纠纷", "件", "全市86个乡镇调解纠纷", None),
+        ("percent", "认为治安好于去年的群众", "%", "年底调查显示，有", "认为治安好转的群众比例"),
+        (
+            "change",
+            "认为当地治安比去年好转的受访者",
+            "百分点",
+            "问卷结果表明，有71.2%的受访者认为当地治安比去年好转，",
+            "认为治安好转的群众比例",
+        ),
     ],
 )
 def test_indicator_of(kind, subject, unit, context, expected):
@@ -241,8 +285,9 @@ def test_an_example_in_one_script_only_is_a_problem(tmp_path):
 @pytest.mark.skipif(not DEV.is_dir(), reason="../shared/dev is not there")
 def test_dev_gold_subjects_get_indicators():
     """The taxonomy over the gold subjects of ../shared/dev (what a perfect subject
-    finder would give): a floor on coverage, so that a change that loses indicators
-    shows. Measured: 139 of 294 required count, percent and change records (47%)."""
+    finder would give, without the sentence): a floor on coverage, so that a change that
+    loses indicators shows. Measured: 199 of 294 required count, percent and change
+    records (68%; 47% before the procuratorate, court, mediation and survey entries)."""
     total = mapped = 0
     for path in sorted((DEV / "gold").glob("*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
@@ -250,7 +295,28 @@ def test_dev_gold_subjects_get_indicators():
             if g["kind"] in ("count", "percent", "change") and not g.get("optional"):
                 total += 1
                 mapped += indicator_of(g["kind"], g.get("subject"), g.get("unit")) is not None
-    assert total and mapped / total >= 0.45, (mapped, total)
+    assert total and mapped / total >= 0.66, (mapped, total)
+
+
+@pytest.mark.skipif(not DEV.is_dir(), reason="../shared/dev is not there")
+def test_dev_records_get_indicators():
+    """What `govextract parse ../shared/dev/docs` gives: a floor on the share of count,
+    percent and change records with an indicator. Measured: 187 of 295 (63%: count 104
+    of 194, percent 28 of 35, change 55 of 66; 31% before). Most of the rest say no metric
+    of a place (tallies of honours given, the size of a pool, a survey's sample), name a
+    one-off category (院长办理案件, 三大纠纷, 一审生效案件) or have a subject that does not
+    say what is counted (达, 查处, 人民调解 for 人民调解组织)."""
+    counts: dict[str, list[int]] = {}
+    for path in sorted((DEV / "docs").glob("*.txt")):
+        for r in extract_path(str(path)):
+            if r.kind in ("count", "percent", "change"):
+                c = counts.setdefault(r.kind, [0, 0])
+                c[0] += r.indicator is not None
+                c[1] += 1
+    mapped, total = sum(c[0] for c in counts.values()), sum(c[1] for c in counts.values())
+    assert total and mapped / total >= 0.62, counts
+    assert counts["percent"][0] / counts["percent"][1] >= 0.75, counts
+    assert counts["change"][0] / counts["change"][1] >= 0.78, counts
 
 
 def test_only_numeric_records_reach_a_table():

@@ -4,7 +4,7 @@ way back to the source."""
 
 from __future__ import annotations
 
-import math
+from decimal import Decimal
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -14,6 +14,7 @@ from support import SEED_FILES, SPEC_KINDS
 from govextract.documents import Input, read_text
 from govextract.engine import Extractor, extract
 from govextract.normalize import fold_width, normalize, to_simplified
+from govextract.numerals import exact
 
 PROPERTY = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -26,8 +27,9 @@ def assert_contract(source: str, records, doc: str = "-") -> None:
         assert source[r.start : r.end] == r.text
         assert r.line == source.count("\n", 0, r.start) + 1
         if r.value is not None:
-            assert isinstance(r.value, int | float) and not isinstance(r.value, bool)
-            assert math.isfinite(r.value)
+            # Exact values: an int when integral, else a finite Decimal.
+            assert isinstance(r.value, int | Decimal) and not isinstance(r.value, bool)
+            assert not isinstance(r.value, Decimal) or (r.value.is_finite() and r.value != int(r.value))
         assert isinstance(r.approx, bool)
         assert r.rule
 
@@ -199,7 +201,7 @@ def test_split_figure_is_found_with_its_exact_span(source, span, value, unit, ki
     assert (r.start, r.end) == (start, start + len(span))
     assert r.kind == kind
     assert r.unit == unit
-    assert math.isclose(r.value, value, rel_tol=1e-9)
+    assert r.value == exact(value)  # exact: 13.2亿 is 1320000000, 94.6 is Decimal('94.6')
     assert_contract(source, extract(source))
 
 

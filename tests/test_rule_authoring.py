@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -53,15 +54,21 @@ def test_rules_fragments_lists_each_fragment_with_its_description_and_examples()
         assert block.splitlines()[0].endswith(f"rules/{Path(frag.file).name}")
         assert frag.description in block
         for ex in frag.examples:
-            assert ex.replace("\n", "\\n") in block
+            text = ex if isinstance(ex, str) else ex.text
+            assert text.replace("\n", "\\n") in block
     number = run_cli("rules", "fragments", "NUMBER")
     assert number.returncode == 0, err(number)
     assert out(number).splitlines()[:3] == [
-        "{NUMBER}  rules/fragments.toml",
+        "{NUMBER}  rules/numerals.toml",
         f"  {RULESET.fragment_specs['NUMBER'].description}",
-        "  pattern:   {ARABIC}|{CN_NUMBER}",
+        "  pattern:   (?>{SIGN}?(?:{ARABIC}|{CN_NUMBER}))",
     ]
-    assert "  examples:  6238 | 1.6万 | 三千六百" in out(number).splitlines()
+    assert "  examples:  6238 | 1.6万 | 三千六百 | -3.9 | 负3.9" in out(number).splitlines()
+    # A character set of lexicons, and examples in context.
+    digit, marker = run_cli("rules", "fragments", "CN_DIGIT"), run_cli("rules", "fragments", "LIST_MARKER")
+    assert "  chars:     the characters of [lexicon.numeral_digit]: " in out(digit)
+    assert "1 三位一体推进 (at its start: 1)" in out(marker)
+    assert "12 件，同比下降 (no match at its start)" in out(marker)
     unknown = run_cli("rules", "fragments", "NUMBR")
     assert unknown.returncode == 2 and out(unknown) == ""
 
@@ -72,7 +79,7 @@ USER_FRAGMENTS = """\
 [fragments]
 MY_UNIT = ["单", "宗次"]
 MY_PREFIX = '受理|办结'
-MY_END = { chars = "，。", description = "Ends", examples = ["，"], negatives = ["、"] }
+MY_END = { charset = "，。", description = "Ends", examples = ["，"], negatives = ["、"] }
 MY_FIGURE = { pattern = '{ARABIC}', description = "Figure", examples = ["12", "3万"], negatives = ["十二"] }
 
 [fragments.MY_VERB]
@@ -128,8 +135,8 @@ def test_rules_check_runs_the_examples_of_fragments(tmp_path):
 @pytest.mark.parametrize(
     ("value", "words"),
     [
-        ("{ description = 'no pattern' }", ["exactly one of pattern, words, lexicon or chars"]),
-        ("{ pattern = 'a', words = ['b'] }", ["exactly one of pattern, words, lexicon or chars"]),
+        ("{ description = 'no pattern' }", ["exactly one of pattern, words, lexicon, charset or chars"]),
+        ("{ pattern = 'a', words = ['b'] }", ["exactly one of pattern, words, lexicon, charset or chars"]),
         ("{ pattern = 'a', colour = 'red' }", ["colour"]),
         ("3", ["must be a pattern string, a word list or a table"]),
     ],
@@ -235,30 +242,32 @@ def test_the_readme_score_rule_and_exclusion_do_what_the_readme_says(tmp_path):
 
     extractor = Extractor(load_rules(paths))
     [score] = [r for r in extractor.run("群众安全感测评得分98.6分。").records if r.kind == "count"]
-    assert (score.rule, score.text, score.value, score.unit) == ("count.score", "98.6", 98.6, "分")
+    assert (score.rule, score.text, score.value, score.unit) == ("count.score", "98.6", Decimal("98.6"), "分")
     kept = extractor.run("每万人拥有律师2.3人，全市共有律师2300人。").records
     assert [(r.value, r.unit) for r in kept] == [(2300, "人")]
 
 
 # Written as a new user would, from the README's "Rules are data" section and nothing
-# else: money in a foreign currency (the built-in rule reads yuan only) and a merit
-# citation (荣立集体二等功), which no built-in honour rule reads.
-FOREIGN_MONEY = """\
+# else: a time taken in minutes (平均处警时间缩短至8分钟), which no built-in rule reads
+# (the first of these rules, money in a foreign currency, became a built-in one), and a
+# merit citation (荣立集体二等功), which no built-in honour rule reads.
+DURATION = """\
 [[rule]]
-id = "money.foreign"
-kind = "money"
-description = "Money in a foreign currency: 1.2亿美元, 300万港元."
+id = "count.duration"
+kind = "count"
+description = "A time taken, in minutes: 平均处警时间缩短至8分钟, 出警用时30余分钟."
 gate = "FIGURE_GATE"
 priority = 15
-pattern = '(?P<num>{NUMBER})(?P<approx_mid>{APPROX_MID})?(?P<scale>{SCALE})?(?P<unit>美元|港元|欧元|日元)'
+pattern = '(?:时间|用时)(?:缩短至|为)?(?P<num>{NUMBER})(?P<approx_mid>{APPROX_MID})?(?P<unit>分钟)'
+anchor = "num"
 produce = { value = "$num", unit = "$unit" }
-negatives = ["美元汇率走低。", "进口额5000亿元。"]
+negatives = ["时间紧、任务重。", "处警时间明显缩短。"]
 
 [[rule.examples]]
-text = "追缴涉案资金1.2亿美元，冻结300多万港元。"
+text = "城区平均处警时间缩短至8分钟，农村出警用时30余分钟。"
 expect = [
-  { text = "1.2亿美元", value = 120000000, unit = "美元", approx = false },
-  { text = "300多万港元", value = 3000000, unit = "港元", approx = true },
+  { text = "8", value = 8, unit = "分钟", approx = false },
+  { text = "30", value = 30, unit = "分钟", approx = true },
 ]
 """
 MERIT = """\
@@ -280,17 +289,101 @@ expect = [{ text = "集体二等功", title = "集体二等功", subject = "莲�
 
 def test_rules_a_new_user_wrote_from_the_readme(tmp_path):
     rules = tmp_path / "my_rules"
-    write(rules, "money.toml", FOREIGN_MONEY)
+    write(rules, "duration.toml", DURATION)
     write(rules, "merit.toml", MERIT)
     check = run_cli("rules", "check", rules)
     assert check.returncode == 0, err(check)
     assert f"{len(RULESET.rules) + 2} rules" in out(check)
-    report = write(tmp_path, "report.txt", "全年追缴涉案资金1.2亿美元。\n莲前派出所荣立集体二等功。\n")
+    report = write(tmp_path, "report.txt", "全县平均处警时间缩短至8分钟。\n莲前派出所荣立集体二等功。\n")
     proc = run_cli("parse", "--rules", rules, report, "-q", "--format", "jsonl")
     assert proc.returncode == 0, err(proc)
     records = [json.loads(line) for line in out(proc).splitlines()]
     mine = [(r["rule"], r["kind"], r["value"], r["unit"], r["title"]) for r in records]
-    assert ("money.foreign", "money", 120000000, "美元", None) in mine
+    assert ("count.duration", "count", 8, "分钟", None) in mine
     assert ("honour.merit", "honour", None, None, "集体二等功") in mine
     without = run_cli("parse", report, "-q", "--format", "jsonl")
-    assert not [line for line in out(without).splitlines() if "美元" in line or "二等功" in line]
+    assert not [line for line in out(without).splitlines() if "分钟" in line or "二等功" in line]
+
+
+# --- character sets (charset, chars of lexicons) and examples in context -------------------
+
+
+def test_a_complement_of_what_is_no_character_set_is_named_where_it_is_written(tmp_path):
+    pattern = "(?P<num>{NUMBER}){^CLAUSE_ED}件"
+    path = write(tmp_path / "rules", "user.toml", rule_with(pattern))
+    (problem,) = problems_of(path.parent)
+    at = pattern.index("{^CLAUSE_ED}")
+    assert problem.startswith(f"{path}: rule 'count.user_broken': pattern: {{^CLAUSE_ED}} at position {at} ")
+    assert "CLAUSE_ED is not a character set ({charset = ...} or {chars = lexicon})" in problem
+    assert problem.endswith("(did you mean {CLAUSE_END}?)")
+    (inside,) = problems_of(
+        write(tmp_path / "two", "user.toml", rule_with("[^{NUMBER.chars}](?P<num>{NUMBER})件")).parent
+    )
+    assert "{NUMBER.chars} at position 2 of the pattern: NUMBER is not a character set" in inside
+
+
+def test_a_chars_fragment_names_the_lexicon_meant(tmp_path):
+    path = write(tmp_path / "rules", "user.toml", '[fragments]\nMY_DIGIT = { chars = "numeral_digt" }\n')
+    (problem,) = problems_of(path.parent)
+    assert problem == (
+        f"{path}: fragment 'MY_DIGIT': {{chars = ...}}: "
+        "no lexicon 'numeral_digt' (did you mean 'numeral_digit'?)"
+    )
+
+
+def test_a_fragment_over_a_character_set_that_does_not_compile_is_reported_where_it_is_written(tmp_path):
+    written = "[{CN_DIGIT.chars}九-一]"
+    content = f"[fragments]\nMY_DIGITS = {{ pattern = '{written}', description = 'Digits.' }}\n"
+    path = write(tmp_path / "rules", "user.toml", content + rule_with("(?P<num>{NUMBER}){MY_DIGITS}"))
+    (problem,) = problems_of(path.parent)
+    at = written.index("九-一") + regex_error_position("[九-一]") - 1
+    assert (
+        f"{path}: fragment 'MY_DIGITS' does not compile: bad character range at position {at} of its pattern"
+        in problem
+    )
+
+
+CONTEXT_FRAGMENTS = """\
+[lexicon]
+my_marks = ["※", "◆"]
+
+[fragments.MY_MARK]
+description = "A mark of the user's own: the characters of [lexicon.my_marks]."
+chars = "my_marks"
+examples = ["※"]
+negatives = ["■"]
+
+[fragments.MY_HEAD]
+description = "A number opening a heading: it wants a space and a heading after it."
+pattern = '\\d{1,2}(?= \\p{Han}{2})'
+examples = [{ text = "3 调解工作", match = "3" }]
+negatives = [{ text = "3 件" }, "3"]
+"""
+
+
+def test_examples_in_context_are_run_and_listed(tmp_path):
+    rules = tmp_path / "rules"
+    write(rules, "user.toml", CONTEXT_FRAGMENTS)
+    ruleset = load_rules([rules])
+    assert ruleset.chars("MY_MARK") == frozenset("※◆")
+    proc = run_cli("rules", "check", rules)
+    assert proc.returncode == 0, err(proc)
+    listed = out(run_cli("rules", "fragments", "MY_MARK", "MY_HEAD", "--rules", rules)).splitlines()
+    assert (
+        "  chars:     the characters of [lexicon.my_marks]: ※◆ (one of them; {^MY_MARK}: any other)" in listed
+    )
+    assert "  examples:  3 调解工作 (at its start: 3)" in listed
+    assert "  negatives: 3 件 (no match at its start) | 3" in listed
+
+    broken = CONTEXT_FRAGMENTS.replace('match = "3"', 'match = "3 "').replace(
+        '{ text = "3 件" }', '{ text = "3 调解" }'
+    )
+    path = write(rules, "user.toml", broken)
+    proc = run_cli("rules", "check", rules)
+    assert proc.returncode == 1
+    lines = err(proc).splitlines()
+    assert (
+        f"govextract: {path}: fragment 'MY_HEAD': example '3 调解工作': matches '3' at its start, not '3 '"
+        in lines
+    )
+    assert f"govextract: {path}: fragment 'MY_HEAD': negative '3 调解': '3' is matched at its start" in lines

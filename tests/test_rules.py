@@ -46,7 +46,7 @@ def test_rules_list_cli_lists_every_rule():
     proc = run_cli("rules", "list")
     assert proc.returncode == 0, err(proc)
     listed = [line.split()[0] for line in out(proc).splitlines() if line.strip()]
-    assert listed == [r.id for r in RULESET.rules]
+    assert listed == [r.id for r in RULESET.rules] + [n.id for n in RULESET.noise_rules]
 
 
 # --- user rule files --------------------------------------------------------
