@@ -4,6 +4,7 @@ fragments, line rejoining and line numbers, page furniture and HTML chrome as da
 from __future__ import annotations
 
 import unicodedata
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -110,7 +111,7 @@ def test_pinyin_inside_a_figure_stays_in_the_anchor():
 
 def test_pinyin_in_a_direction_word_keeps_the_change():
     (r,) = extract("群众安全感同比上(shàng)升5.1%。")
-    assert (r.kind, r.value, r.unit, r.basis) == ("change", 5.1, "%", "同比")
+    assert (r.kind, r.value, r.unit, r.basis) == ("change", Decimal("5.1"), "%", "同比")
     assert r.text == "同比上(shàng)升5.1%"
 
 
@@ -218,7 +219,7 @@ def test_lines_rejoin_within_paragraphs_only():
     records = extract(WRAPPED)
     first = next(r for r in records if r.value == 86)
     assert "编者按" not in first.subject
-    assert next(r for r in records if r.value == -12.4).subject == "刑事警情"
+    assert next(r for r in records if r.value == Decimal("-12.4")).subject == "刑事警情"
 
 
 def test_a_headline_is_not_joined_to_the_paragraph_after_it():
@@ -258,7 +259,10 @@ def test_a_paragraph_cut_by_inline_markup_is_joined():
     assert text.startswith("全县平安建设取得新成效\n来源:县委政法委2023-05-06\n今年以来")
     assert "广义货币M2余额增长8%。全县刑事警情同比下降12.4%" in text
     changes = [(r.subject, r.value, r.text) for r in extract(source) if r.kind == "change"]
-    assert changes == [("广义货币M2余额", 8, "增长8%"), ("刑事警情", -12.4, "同比\n\u200b\n下降12.4%")]
+    assert changes == [
+        ("广义货币M2余额", 8, "增长8%"),
+        ("刑事警情", Decimal("-12.4"), "同比\n\u200b\n下降12.4%"),
+    ]
 
 
 # --- page furniture -------------------------------------------------------------------------
