@@ -569,7 +569,7 @@ def _load(paths: tuple[str, ...]) -> RuleSet:
         lambda text, unknown: expand_pattern(text, fragments, unknown, charsets),
         problems,
     )
-    noise_rules = _compile_noise(noise_specs, fragments, charsets, seen, problems)
+    noise_rules = _compile_noise(noise_specs, fragments, charsets, raw_fragments, seen, problems)
     if problems:
         raise RuleError(problems)
     ruleset = RuleSet(
@@ -713,6 +713,7 @@ def _compile_noise(
     specs: list[tuple[str, int, dict[str, Any]]],
     fragments: dict[str, str],
     charsets: dict[str, str],
+    fragment_specs: dict[str, Fragment],
     seen: dict[str, str],
     problems: list[str],
 ) -> list[NoiseRule]:
@@ -728,11 +729,16 @@ def _compile_noise(
             problems.append(f"{label}: duplicate id (first defined in {seen[spec.id]})")
             continue
         seen[spec.id] = path
-        unknown: list[str] = []
-        pattern = expand_pattern(spec.pattern, fragments, unknown, charsets)
-        for u in unknown:
-            problems.append(f"{label}: pattern: {u}")
-        if unknown:
+        pattern, pieces, faults = _expand(spec.pattern, fragments.get, charsets, set(fragments))
+        for fault in faults:
+            problems.append(f"{label}: pattern: {fault}")
+        if faults:
+            continue
+        try:
+            regex.compile(pattern, regex.V0)
+        except regex.error as exc:
+            error = _compile_error(exc, spec.pattern, pieces, "pattern", fragment_specs, fragments, charsets)
+            problems.append(f"{label}: pattern does not compile: {error}")
             continue
         rule = compile_noise(spec, path, pattern, problems, label)
         if rule is not None:
@@ -915,6 +921,25 @@ def expand_pattern(
     return text
 
 
+def _compile_error(
+    exc: regex.error,
+    written: str,
+    pieces: list[_Piece],
+    what: str,
+    specs: dict[str, Fragment],
+    fragments: dict[str, str],
+    charsets: dict[str, str],
+) -> str:
+    """Why a pattern does not compile: a fragment that does not compile on its own is
+    the cause (named, with the position in its own pattern); else the error is the
+    pattern's own, at its position as written."""
+    refs = dict.fromkeys(ref for _, _, _, _, ref in pieces if ref is not None)
+    causes = [c for c in (fragment_error(ref, specs, fragments, charsets) for ref in refs) if c]
+    if causes:
+        return "; ".join(causes)
+    return f"{exc.msg} {_where(written, pieces, exc.pos or 0, f'the {what}')}"
+
+
 def _compile_rule(
     spec: RuleSpec,
     path: str,
@@ -938,15 +963,10 @@ def _compile_rule(
         try:
             compiled.append(regex.compile(text, regex.V0))
         except regex.error as exc:
-            # A fragment that does not compile on its own is the cause: name it, and
-            # where it is written; else the error is the pattern's own.
-            refs = dict.fromkeys(ref for _, _, _, _, ref in pieces if ref is not None)
-            causes = [c for c in (fragment_error(ref, specs, fragments, charsets) for ref in refs) if c]
-            if causes:
-                problems.append(f"{label}: {what} does not compile: {'; '.join(causes)}")
-            else:
-                where = _where(pattern, pieces, exc.pos or 0, f"the {what}")
-                problems.append(f"{label}: {what} does not compile: {exc.msg} {where}")
+            problems.append(
+                f"{label}: {what} does not compile: "
+                + _compile_error(exc, pattern, pieces, what, specs, fragments, charsets)
+            )
             ok = False
             compiled.append(None)
     rx, cont = compiled

@@ -387,3 +387,16 @@ def test_examples_in_context_are_run_and_listed(tmp_path):
         in lines
     )
     assert f"govextract: {path}: fragment 'MY_HEAD': negative '3 调解': '3' is matched at its start" in lines
+
+
+def test_a_noise_entry_that_does_not_compile_is_reported_where_it_is_written(tmp_path):
+    written = "(?:{PINYIN}[起-件]"
+    noise = (
+        f"[[noise]]\nid = 'noise.user'\naction = 'drop'\npattern = '{written}'\nnegatives = ['共办理案件']\n"
+        "[[noise.examples]]\ntext = '共办理(bàn)案件'\nclean = '共办理案件'\n"
+    )
+    path = write(tmp_path / "rules", "noise.toml", noise)
+    (problem,) = problems_of(path.parent)
+    at = written.index("[起-件]") + regex_error_position("[起-件]")
+    assert problem.startswith(f"{path}: noise 'noise.user': pattern does not compile: bad character range")
+    assert f"at position {at} of the pattern as written" in problem
