@@ -854,9 +854,10 @@ def _shown(path: str) -> str:
         return path
 
 
-@rules_app.command("list", short_help="List the rules with their kinds, priorities and examples.")
+@rules_app.command("list", short_help="List the rules, noise entries and cues, with kinds and examples.")
 def rules_list(rules: RulesOpt = None) -> None:
-    """List the rules: id, kind, priority, number of examples and negatives, file."""
+    """List the rules (id, kind, priority), then the noise entries and the genre's cues
+    (id, the kind of cue), each with its number of examples and negatives and its file."""
     rs = _load(rules)
     for r in rs.rules:
         print(
@@ -867,6 +868,11 @@ def rules_list(rules: RulesOpt = None) -> None:
         print(
             f"{n.id:32} {'noise':8} {'priority -':12} {len(n.spec.examples):3} positive "
             f"{len(n.spec.negatives):3} negative  {_shown(n.file)}"
+        )
+    for c in rs.cues:  # the kind of cue takes the place of kind and priority
+        print(
+            f"{c.id:32} {'cue ' + c.kind:21} {len(c.spec.examples):3} positive "
+            f"{len(c.spec.negatives):3} negative  {_shown(c.file)}"
         )
 
 
