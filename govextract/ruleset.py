@@ -560,7 +560,7 @@ def _load(paths: tuple[str, ...]) -> RuleSet:
         rule = _compile_rule(spec, path, fragments, charsets, lexicons, problems, label, raw_fragments)
         if rule is not None:
             compiled.append(rule)
-    cues = _compile_cues(cue_specs, fragments, charsets, problems)
+    cues = _compile_cues(cue_specs, fragments, charsets, raw_fragments, problems)
     from .indicators import compile_taxonomy
 
     taxonomy = compile_taxonomy(
@@ -1052,6 +1052,7 @@ def _compile_cues(
     specs: list[tuple[str, int, dict[str, Any]]],
     fragments: dict[str, str],
     charsets: dict[str, str],
+    fragment_specs: dict[str, Fragment],
     problems: list[str],
 ) -> list[Cue]:
     out: list[Cue] = []
@@ -1076,20 +1077,24 @@ def _compile_cues(
             problems.append(f"{label}: give a pattern or a table of words (not both)")
             continue
         values: dict[str, Any] = {}
+        pieces: list[_Piece] = []
         if spec.words is not None:
             values = dict(spec.words) if isinstance(spec.words, dict) else dict.fromkeys(spec.words, True)
             text = f"(?P<word>{_alternation(values)})"
         else:
-            unknown: list[str] = []
-            text = expand_pattern(spec.pattern or "", fragments, unknown, charsets)
-            for u in unknown:
-                problems.append(f"{label}: pattern: {u}")
-            if unknown:
+            text, pieces, faults = _expand(spec.pattern or "", fragments.get, charsets, set(fragments))
+            for fault in faults:
+                problems.append(f"{label}: pattern: {fault}")
+            if faults:
                 continue
         try:
             rx = regex.compile(text, regex.V0 | regex.MULTILINE)
         except regex.error as exc:
-            problems.append(f"{label}: pattern does not compile: {exc}")
+            # words are escaped: only a pattern can fail, reported where it is written
+            error = _compile_error(
+                exc, spec.pattern or "", pieces, "pattern", fragment_specs, fragments, charsets
+            )
+            problems.append(f"{label}: pattern does not compile: {error}")
             continue
         if not spec.examples or not spec.negatives:
             problems.append(f"{label}: a cue needs examples and negatives")

@@ -400,3 +400,51 @@ def test_a_noise_entry_that_does_not_compile_is_reported_where_it_is_written(tmp
     at = written.index("[起-件]") + regex_error_position("[起-件]")
     assert problem.startswith(f"{path}: noise 'noise.user': pattern does not compile: bad character range")
     assert f"at position {at} of the pattern as written" in problem
+
+
+def cue_with(pattern: str) -> str:
+    return (
+        f"[[cue]]\nid = 'opener.user'\nkind = 'opener'\npattern = '{pattern}'\n"
+        "examples = ['据悉，全市']\nnegatives = ['悉数']\n"
+    )
+
+
+def test_a_cue_that_does_not_compile_is_reported_where_it_is_written(tmp_path):
+    written = "^据{CLAUSE_END}?悉[起-件]"
+    path = write(tmp_path / "rules", "cues.toml", cue_with(written))
+    (problem,) = problems_of(path.parent)
+    at = written.index("[起-件]") + regex_error_position("[起-件]")
+    assert problem.startswith(f"{path}: cue 'opener.user': pattern does not compile: bad character range")
+    assert f"at position {at} of the pattern as written" in problem
+
+
+def test_a_cue_over_a_broken_fragment_names_the_fragment(tmp_path):
+    rules = tmp_path / "rules"
+    write(rules, "frag.toml", "[fragments]\nMY_OPENER = '据(悉'\n")
+    path = write(rules, "cues.toml", cue_with("^{MY_OPENER}"))
+    problems = problems_of(rules)
+    cue = [p for p in problems if p.startswith(f"{path}: cue 'opener.user'")]
+    assert len(cue) == 1, problems
+    assert "fragment 'MY_OPENER' does not compile" in cue[0]
+
+
+@pytest.mark.parametrize(
+    ("table", "entry"),
+    [
+        ("cue", cue_with("^据悉{CLAUSEEND}")),
+        (
+            "noise",
+            "[[noise]]\nid = 'noise.user'\naction = 'drop'\npattern = '据悉{CLAUSEEND}'\n"
+            "negatives = ['据此']\n[[noise.examples]]\ntext = '据悉，全市'\nclean = '全市'\n",
+        ),
+    ],
+)
+def test_an_unknown_fragment_in_a_cue_or_noise_entry_suggests_the_name_meant(tmp_path, table, entry):
+    path = write(tmp_path / "rules", f"{table}.toml", entry)
+    (problem,) = problems_of(path.parent)
+    written = entry.split("pattern = '")[1].split("'")[0]
+    at = written.index("{CLAUSEEND}")
+    assert problem.startswith(f"{path}: {table} '")
+    assert problem.endswith(
+        f"unknown fragment {{CLAUSEEND}} at position {at} of the pattern (did you mean {{CLAUSE_END}}?)"
+    )
