@@ -414,7 +414,7 @@ def test_debug_shows_the_traceback_of_a_reader_failure_in_every_command(tmp_path
     (tmp_path / "odd.html").write_text("<p>办理案件3件</p>", encoding="utf-8")
     prelude = """
 import govextract.htmltext
-def html_to_text(html):
+def html_to_text(html, spec=None):
     raise RuntimeError("parser state lost")
 govextract.htmltext.html_to_text = html_to_text
 """
