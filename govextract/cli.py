@@ -4,16 +4,19 @@
 from __future__ import annotations
 
 import os
+import signal
 import stat
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import IO, TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperArgument
 
 from . import __version__
 
@@ -27,12 +30,42 @@ app = typer.Typer(
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
-rules_app = typer.Typer(help="List and check rule files.", no_args_is_help=True, rich_markup_mode=None)
+rules_app = typer.Typer(
+    help="List and check rule files and their fragments.", no_args_is_help=True, rich_markup_mode=None
+)
 app.add_typer(rules_app, name="rules")
 
 
 def _err(msg: str) -> None:
     print(f"govextract: {msg}", file=sys.stderr, flush=True)
+
+
+# Set by --debug (or GOVEXTRACT_DEBUG=1): a failure's line is followed by its traceback.
+_DEBUG = [False]
+
+
+def _set_debug(value: bool) -> bool:
+    _DEBUG[0] = bool(value)
+    return value
+
+
+DebugOpt = Annotated[
+    bool,
+    typer.Option(
+        "--debug",
+        envvar="GOVEXTRACT_DEBUG",
+        callback=_set_debug,
+        help="After each failure's line, print the traceback behind it.",
+    ),
+]
+
+
+def _fail(line: str, detail: str | None) -> None:
+    """A failure's one line on stderr, and with --debug the traceback behind it."""
+    _err(line)
+    if _DEBUG[0] and detail:
+        sys.stderr.write(detail if detail.endswith("\n") else detail + "\n")
+        sys.stderr.flush()
 
 
 def _one_line(text: str) -> str:
@@ -49,7 +82,7 @@ def _read(item, encoding: str | None = None, html=None) -> str | None:
     try:
         return read_text(item, encoding, html)
     except Exception as exc:  # a reader's failure on a strange file must not end the run
-        _err(_one_line(f"{item.name}: {failure_reason(exc)}"))
+        _fail(_one_line(f"{item.name}: {failure_reason(exc)}"), traceback.format_exc())
         return None
 
 
@@ -76,7 +109,7 @@ def _run(extractor, text: str, name: str):
 
     outcome = process(Input(name, None), extractor, text=text)
     if outcome.error is not None:
-        _err(outcome.error)
+        _fail(outcome.error, outcome.detail)
         return None
     return outcome
 
@@ -93,6 +126,7 @@ GlobOpt = Annotated[
     str | None,
     typer.Option(
         "--glob",
+        metavar="PATTERN",
         help="The files a directory contributes, e.g. '*.html' "
         "(default: *.txt *.html *.htm *.pdf *.docx, any case).",
     ),
@@ -114,6 +148,39 @@ def _main(
     pass
 
 
+# Temporary files of -o being written, removed if a signal ends the run (SIGINT unwinds
+# as KeyboardInterrupt; SIGTERM and SIGHUP would end the process with nothing removed).
+_TEMPS: set[str] = set()
+_OWNER: list[int] = []  # the pid that writes them: a forked worker never removes them
+
+
+def _on_signal(signum: int, frame: Any) -> None:
+    if _OWNER and os.getpid() == _OWNER[0]:
+        for tmp in list(_TEMPS):
+            with suppress(OSError):
+                os.unlink(tmp)
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)  # die of the signal, as the sender expects
+
+
+@contextmanager
+def _cleanup_on_signals(tmp: str):
+    """Remove ``tmp`` if SIGTERM or SIGHUP arrives meanwhile (unless they are ignored, as
+    under nohup)."""
+    _TEMPS.add(tmp)
+    _OWNER[:] = [os.getpid()]
+    previous = {}
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(signum) is signal.SIG_DFL:
+            previous[signum] = signal.signal(signum, _on_signal)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        _TEMPS.discard(tmp)
+
+
 @contextmanager
 def _output(path: Path | None, *, newline: str | None = None):
     """stdout, or a file written atomically: a temporary file renamed into place on success.
@@ -133,22 +200,23 @@ def _output(path: Path | None, *, newline: str | None = None):
         raise typer.BadParameter(
             f"cannot write {path}: {exc.strerror or exc}", param_hint="--output"
         ) from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as fh:
-            yield fh
-        # mkstemp makes the file private (0600): give it the mode of the file it
-        # replaces, or the mode a new file gets under the umask.
+    with _cleanup_on_signals(tmp):
         try:
-            mode = stat.S_IMODE(os.stat(path).st_mode)
-        except FileNotFoundError:
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+            with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as fh:
+                yield fh
+            # mkstemp makes the file private (0600): give it the mode of the file it
+            # replaces, or the mode a new file gets under the umask.
+            try:
+                mode = stat.S_IMODE(os.stat(path).st_mode)
+            except FileNotFoundError:
+                umask = os.umask(0)
+                os.umask(umask)
+                mode = 0o666 & ~umask
+            os.chmod(tmp, mode)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
 
 
 def _load(rules: list[Path] | None):
@@ -174,26 +242,53 @@ def _kinds(value: str | None) -> frozenset[str] | None:
     return kinds
 
 
+def _positive(value: float) -> float:
+    if not value > 0:
+        raise typer.BadParameter(f"{value:g} is not a positive number of seconds")
+    return value
+
+
+def _encoding(value: str | None) -> str | None:
+    """An encoding Python knows, or a usage error (exit 2) before any file is read."""
+    if value is None:
+        return None
+    import codecs
+
+    try:
+        codecs.lookup(value)
+    except LookupError:
+        raise typer.BadParameter(f"unknown encoding {value!r}") from None
+    return value
+
+
+def _encoding_opt(help: str) -> Any:
+    return typer.Option("--encoding", metavar="ENC", callback=_encoding, help=help)
+
+
 RulesOpt = Annotated[
     list[Path] | None,
-    typer.Option("--rules", help="A rule file or directory to add to the built-in rules (repeatable)."),
+    typer.Option(
+        "--rules", metavar="DIR", help="A rule file or directory to add to the built-in rules (repeatable)."
+    ),
 ]
 # The inputs and options that parse, facts and table share.
 PathsArg = Annotated[
     list[str],
     typer.Argument(
+        metavar="PATH",
         help="Files (.txt .html .htm .pdf .docx; other suffixes read as text) or directories "
-        "(walked for those); - reads stdin."
+        "(walked for those); - reads stdin.",
     ),
 ]
 OutputOpt = Annotated[
-    Path | None, typer.Option("--output", "-o", help="Write here (atomically), not stdout.")
+    Path | None,
+    typer.Option("--output", "-o", metavar="FILE", help="Write here (atomically), not stdout."),
 ]
-KindsOpt = Annotated[str | None, typer.Option("--kinds", help="Only these kinds, comma separated.")]
+KindsOpt = Annotated[
+    str | None, typer.Option("--kinds", metavar="K1,K2", help="Only these kinds, comma separated.")
+]
 BomOpt = Annotated[bool, typer.Option("--bom", help="Start CSV with a UTF-8 BOM (for Excel).")]
-EncodingOpt = Annotated[
-    str | None, typer.Option("--encoding", help="Force the input encoding (default: detected per file).")
-]
+EncodingOpt = Annotated[str | None, _encoding_opt("Force the input encoding (default: detected per file).")]
 QuietOpt = Annotated[
     bool, typer.Option("--quiet", "-q", help="No summary line and no progress bar on stderr.")
 ]
@@ -202,6 +297,7 @@ JobsOpt = Annotated[
     typer.Option(
         "--jobs",
         "-j",
+        metavar="N",
         min=1,
         help="Worker processes (default: the CPU count when there are several files). "
         "The output is the same whatever the number.",
@@ -214,6 +310,15 @@ DaskOpt = Annotated[
         metavar="ADDRESS",
         help="Run on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786; needs the "
         "dask extra; workers must see the same paths). The output is the same as a local run.",
+    ),
+]
+DaskTimeoutOpt = Annotated[
+    float,
+    typer.Option(
+        "--dask-timeout",
+        metavar="SECONDS",
+        callback=_positive,
+        help="How long to wait for the Dask scheduler to answer.",
     ),
 ]
 
@@ -232,28 +337,40 @@ class _Inputs:
         rules: list[Path] | None,
         jobs: int | None,
         dask: str | None,
+        dask_timeout: float,
         quiet: bool,
         progress: bool | None,
         output: Path | None,
     ):
         from . import progress as bar
-        from .documents import Input, expand
+        from .documents import expand
         from .engine import Extractor
         from .parallel import default_jobs, outcomes
 
         self.t0 = time.perf_counter()
         self.quiet = quiet
+        self.output = output
         self.failures = 0
         extractor = Extractor(_load(rules))
         items = list(expand(paths, glob))
-        self.total = sum(isinstance(item, Input) for item in items)  # the files we try to read
-        if dask:
-            self._results = _dask_outcomes(dask, paths, glob, encoding, rules)
+        self.total = len(items)  # every named input: a path that is missing is a failure among them
+        self._results: Iterator[Outcome] | None
+        if dask:  # None when no scheduler answers (one line said so)
+            self._results = _dask_outcomes(dask, dask_timeout, paths, glob, encoding, rules)
         else:
             self._results = outcomes(
                 items, extractor, jobs=jobs or default_jobs(self.total), encoding=encoding
             )
         self._draw = bar.wanted(self.total, force=progress, quiet=quiet, stdout_is_output=output is None)
+
+    def unreachable(self, empty: Callable[[IO[str]], None]) -> None:
+        """When no Dask scheduler answered: an empty but valid output on stdout (``empty``
+        writes it; a file named by -o is left as it was), and exit 1."""
+        if self._results is None:
+            if self.output is None:
+                empty(sys.stdout)
+                sys.stdout.flush()
+            raise typer.Exit(1)
 
     @contextmanager
     def read(self) -> Iterator[Iterator[Outcome]]:
@@ -265,11 +382,12 @@ class _Inputs:
             step(None)
 
     def _read(self, step) -> Iterator[Outcome]:
+        assert self._results is not None
         for outcome in self._results:
             step(outcome.name)
             if outcome.error is not None:
                 self.failures += 1
-                _err(outcome.error)
+                _fail(outcome.error, outcome.detail)
                 continue
             for w in outcome.warnings:
                 _err(w)
@@ -299,14 +417,25 @@ def _format(fmt: str, formats: tuple[str, ...]) -> None:
         raise typer.BadParameter(f"{fmt!r} is not one of {', '.join(formats)}", param_hint="--format")
 
 
+def _bom(bom: bool, fmt: str) -> None:
+    if bom and fmt != "csv":
+        raise typer.BadParameter(
+            f"--bom is for --format csv ({fmt} is UTF-8 without a BOM)", param_hint="--bom"
+        )
+
+
 @app.command()
 def parse(
     paths: PathsArg,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="json (one array), jsonl or csv.")] = "json",
+    fmt: Annotated[
+        str,
+        typer.Option("--format", "-f", metavar="json|jsonl|csv", help="json (one array), jsonl or csv."),
+    ] = "json",
     output: OutputOpt = None,
     kinds: KindsOpt = None,
     fields: Annotated[
-        str | None, typer.Option("--fields", help="Only these fields, in this order, comma separated.")
+        str | None,
+        typer.Option("--fields", metavar="F1,F2", help="Only these fields, in this order, comma separated."),
     ] = None,
     bom: BomOpt = False,
     encoding: EncodingOpt = None,
@@ -316,12 +445,15 @@ def parse(
     progress: ProgressOpt = None,
     jobs: JobsOpt = None,
     dask: DaskOpt = None,
+    dask_timeout: DaskTimeoutOpt = 10.0,
+    debug: DebugOpt = False,
 ) -> None:
     """Extract metric records from reports."""
     from .record import FIELDS
     from .writers import FORMATS, Writer
 
     _format(fmt, FORMATS)
+    _bom(bom, fmt)
     wanted = _kinds(kinds)
     field_list = _fields(fields, FIELDS)
     inputs = _Inputs(
@@ -331,10 +463,12 @@ def parse(
         rules=rules,
         jobs=jobs,
         dask=dask,
+        dask_timeout=dask_timeout,
         quiet=quiet,
         progress=progress,
         output=output,
     )
+    inputs.unreachable(lambda out: Writer(out, fmt, field_list, bom=bom).close())
     with _output(output, newline="" if fmt == "csv" else None) as out, inputs.read() as results:
         writer = Writer(out, fmt, field_list, bom=bom)
         for outcome in results:
@@ -349,12 +483,17 @@ def parse(
 @app.command()
 def facts(
     paths: PathsArg,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="json (one array), jsonl or csv.")] = "json",
+    fmt: Annotated[
+        str,
+        typer.Option("--format", "-f", metavar="json|jsonl|csv", help="json (one array), jsonl or csv."),
+    ] = "json",
     output: OutputOpt = None,
     kinds: KindsOpt = None,
     fields: Annotated[
         str | None,
-        typer.Option("--fields", help="Only these fields of a fact, in this order, comma separated."),
+        typer.Option(
+            "--fields", metavar="F1,F2", help="Only these fields of a fact, in this order, comma separated."
+        ),
     ] = None,
     bom: BomOpt = False,
     encoding: EncodingOpt = None,
@@ -364,6 +503,8 @@ def facts(
     progress: ProgressOpt = None,
     jobs: JobsOpt = None,
     dask: DaskOpt = None,
+    dask_timeout: DaskTimeoutOpt = 10.0,
+    debug: DebugOpt = False,
 ) -> None:
     """One fact per figure of each report: the mentions of the same figure (same kind,
     value, unit, subject, region and year; a headline and the body) folded into one
@@ -372,6 +513,7 @@ def facts(
     from .writers import FORMATS, Writer
 
     _format(fmt, FORMATS)
+    _bom(bom, fmt)
     wanted = _kinds(kinds)
     field_list = _fields(fields, FACT_FIELDS)
     inputs = _Inputs(
@@ -381,10 +523,12 @@ def facts(
         rules=rules,
         jobs=jobs,
         dask=dask,
+        dask_timeout=dask_timeout,
         quiet=quiet,
         progress=progress,
         output=output,
     )
+    inputs.unreachable(lambda out: Writer(out, fmt, field_list, bom=bom, known=FACT_FIELDS).close())
     with _output(output, newline="" if fmt == "csv" else None) as out, inputs.read() as results:
         writer = Writer(out, fmt, field_list, bom=bom, known=FACT_FIELDS)
         for outcome in results:
@@ -399,18 +543,26 @@ def facts(
 def table_command(
     paths: PathsArg,
     by: Annotated[
-        str, typer.Option("--by", help="The keys of a row before its indicator: region, year and/or doc.")
+        str,
+        typer.Option(
+            "--by", metavar="K1,K2", help="The keys of a row before its indicator: region, year and/or doc."
+        ),
     ] = "region,year",
     indicators: Annotated[
         str | None,
         typer.Option(
-            "--indicators", help="Only these indicators, comma separated (see `govextract rules indicators`)."
+            "--indicators",
+            metavar="NAME1,NAME2",
+            help="Only these indicators, comma separated (see `govextract rules indicators`).",
         ),
     ] = None,
     fmt: Annotated[
         str,
         typer.Option(
-            "--format", "-f", help="json (one array), jsonl, csv, or html (a page with charts over years)."
+            "--format",
+            "-f",
+            metavar="json|jsonl|csv|html",
+            help="json (one array), jsonl, csv, or html (a page with charts over years).",
         ),
     ] = "json",
     output: OutputOpt = None,
@@ -425,6 +577,8 @@ def table_command(
     progress: ProgressOpt = None,
     jobs: JobsOpt = None,
     dask: DaskOpt = None,
+    dask_timeout: DaskTimeoutOpt = 10.0,
+    debug: DebugOpt = False,
 ) -> None:
     """The indicators of the reports side by side: one row per region, year (--by),
     indicator, kind and unit with its value, whether approximate, its sources, and a
@@ -432,6 +586,7 @@ def table_command(
     from .tables import BY_KEYS, FORMATS, table
 
     _format(fmt, FORMATS)
+    _bom(bom, fmt)
     keys = [k.strip() for k in by.split(",") if k.strip()]
     bad = [k for k in keys if k not in BY_KEYS]
     if not keys or bad or len(set(keys)) != len(keys):
@@ -455,24 +610,30 @@ def table_command(
         rules=rules,
         jobs=jobs,
         dask=dask,
+        dask_timeout=dask_timeout,
         quiet=quiet,
         progress=progress,
         output=output,
     )
+    title = f"govextract table by {', '.join(keys)}"
+    inputs.unreachable(lambda out: table([], keys, names).write(out, fmt, wide=wide, bom=bom, title=title))
     with inputs.read() as results:
         records = [r for outcome in results for r in outcome.records]
     result = table(records, keys, names)
     with _output(output, newline="" if fmt == "csv" else None) as out:
-        result.write(out, fmt, wide=wide, bom=bom, title=f"govextract table by {', '.join(keys)}")
+        result.write(out, fmt, wide=wide, bom=bom, title=title)
     inputs.finish(len(result.rows), "row")
 
 
-def _dask_outcomes(address: str, paths: list[str], glob: str | None, encoding: str | None, rules):
-    """Outcomes computed on a Dask cluster, in input order (see govextract.dask)."""
+def _dask_outcomes(
+    address: str, timeout: float, paths: list[str], glob: str | None, encoding: str | None, rules
+):
+    """Outcomes computed on a Dask cluster, in input order (see govextract.dask), or None
+    after one line on stderr when no scheduler answers at ``address``."""
     try:
         import distributed  # noqa: F401
 
-        from .dask import run_on_cluster
+        from .dask import ClusterError, run_on_cluster
     except ImportError:
         raise typer.BadParameter(
             "running on Dask needs the dask extra: pip install 'govextract[dask]'", param_hint="--dask"
@@ -480,11 +641,21 @@ def _dask_outcomes(address: str, paths: list[str], glob: str | None, encoding: s
     from .parallel import Outcome
     from .record import Record
 
+    rule_dirs = [str(r) for r in rules or ()]
+    try:
+        found = run_on_cluster(address, paths, glob=glob, encoding=encoding, rules=rule_dirs, timeout=timeout)
+    except ValueError as exc:
+        raise typer.BadParameter(
+            f"{address!r} is not a scheduler address ({exc}); e.g. tcp://scheduler:8786", param_hint="--dask"
+        ) from None
+    except ClusterError as exc:
+        _err(_one_line(f"--dask {address}: {exc}"))
+        return None
+
     def results():
-        rule_dirs = [str(r) for r in rules or ()]
-        for res in run_on_cluster(address, paths, glob=glob, encoding=encoding, rules=rule_dirs):
+        for res in found:
             if res.error is not None:
-                yield Outcome(res.name, error=_one_line(f"{res.name}: {res.error}"))
+                yield Outcome(res.name, error=_one_line(f"{res.name}: {res.error}"), detail=res.detail)
             else:
                 yield Outcome(
                     res.name, [Record.model_validate(r) for r in res.records], None, list(res.warnings)
@@ -493,17 +664,25 @@ def _dask_outcomes(address: str, paths: list[str], glob: str | None, encoding: s
     return results()
 
 
-@app.command("eval")
+@app.command("eval", short_help="Score extraction against gold annotations (SPEC.md scoring).")
 def evaluate(
-    gold_dir: Annotated[Path, typer.Argument(help="Directory of gold <name>.jsonl files.")],
-    paths: Annotated[list[str], typer.Argument(help="Reports to extract and score (files or directories).")],
+    gold_dir: Annotated[
+        Path, typer.Argument(metavar="GOLD_DIR", help="Directory of gold <name>.jsonl files.")
+    ],
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="PATH", help="Reports to extract and score (files or directories): those with gold."
+        ),
+    ],
     show: Annotated[bool, typer.Option("--show", help="List every miss, extra and wrong attribute.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
     rules: RulesOpt = None,
     glob: GlobOpt = None,
     progress: ProgressOpt = None,
+    debug: DebugOpt = False,
 ) -> None:
-    """Score extraction over PATHS against gold annotations (SPEC.md scoring)."""
+    """Score extraction over the reports given against their gold (SPEC.md scoring)."""
     import orjson
 
     from . import progress as bar
@@ -513,14 +692,27 @@ def evaluate(
 
     if not gold_dir.is_dir():
         raise typer.BadParameter(f"{gold_dir} is not a directory", param_hint="GOLD_DIR")
+    gold = load_gold(gold_dir)
+    items = list(expand(paths, glob))
+    # Only the documents given are scored: an input is paired with GOLD_DIR/<its stem>.jsonl.
+    # Inputs without gold are not read; a path that is missing is reported all the same.
+    docs = {Path(item.name).stem for item in items} & set(gold)
+    without = [item.name for item in items if isinstance(item, Input) and Path(item.name).stem not in gold]
+    scored = [item for item in items if isinstance(item, Failure) or Path(item.name).stem in gold]
+    if not docs:
+        raise typer.BadParameter(
+            f"none of the inputs has gold in {gold_dir} (GOLD_DIR/<name>.jsonl for <name>.txt)",
+            param_hint="PATH",
+        )
+    if without:
+        _err(_one_line(f"no gold in {gold_dir} for {len(without)} input(s): {', '.join(without)}"))
     extractor = Extractor(_load(rules))
     preds = []
     failed = False
-    items = list(expand(paths, glob))
-    total = sum(isinstance(item, Input) for item in items)
+    total = sum(isinstance(item, Input) for item in scored)
     # The scores are printed at the end: a bar does not tear them, stdout a terminal or not.
     with bar.progress(total, bar.wanted(total, force=progress, quiet=False, stdout_is_output=False)) as step:
-        for item in items:
+        for item in scored:
             if isinstance(item, Failure):
                 _err(_one_line(str(item)))
                 failed = True
@@ -533,7 +725,8 @@ def evaluate(
                 continue
             preds.extend(r.model_dump() for r in result.records)
         step(None)
-    result = score(load_gold(gold_dir), preds)
+    # An input that could not be read keeps its gold: every figure of it is missed.
+    result = score({d: g for d, g in gold.items() if d in docs}, preds)
     if as_json:
         print(orjson.dumps(result.as_dict()).decode())
     else:
@@ -552,7 +745,7 @@ def schema() -> None:
     print(orjson.dumps(record_json_schema(), option=orjson.OPT_INDENT_2).decode())
 
 
-@app.command()
+@app.command(short_help="Print the text that extraction sees (offsets refer to it).")
 def text(
     path: Annotated[
         str, typer.Argument(metavar="FILE", help="A report in any input format (or - for stdin).")
@@ -561,8 +754,9 @@ def text(
         bool,
         typer.Option("--normalized", help="Show the text rules match (noise removed, lines rejoined)."),
     ] = False,
-    encoding: Annotated[str | None, typer.Option("--encoding", help="Force the input encoding.")] = None,
+    encoding: Annotated[str | None, _encoding_opt("Force the input encoding (default: detected).")] = None,
     rules: RulesOpt = None,
+    debug: DebugOpt = False,
 ) -> None:
     """Print the text that extraction sees, for any input format (offsets refer to it)."""
     from .normalize import normalize
@@ -576,18 +770,19 @@ def text(
         sys.stdout.write(content)
 
 
-@app.command()
+@app.command(short_help="Write an HTML page to review a report's records by eye.")
 def show(
     path: Annotated[
         str, typer.Argument(metavar="FILE", help="A report in any input format (or - for stdin).")
     ],
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Write the HTML page here (atomically); default: stdout."),
+        typer.Option(
+            "--output", "-o", metavar="FILE", help="Write the HTML page here (atomically); default: stdout."
+        ),
     ] = None,
-    encoding: Annotated[
-        str | None, typer.Option("--encoding", help="Force the input encoding (default: detected).")
-    ] = None,
+    encoding: Annotated[str | None, _encoding_opt("Force the input encoding (default: detected).")] = None,
+    debug: DebugOpt = False,
 ) -> None:
     """Write a self-contained HTML review page of FILE: the text with every record
     highlighted by kind, a table of the records, details on click, filters by kind."""
@@ -609,15 +804,24 @@ def show(
             fh.write(page)
 
 
-@app.command()
+@app.command(short_help="Show which rules matched where in TEXT, and what they gave.")
 def explain(
-    snippet: Annotated[str, typer.Argument(help="The text to explain.")],
+    snippet: Annotated[str, typer.Argument(metavar="TEXT", help="The text to explain; - reads stdin.")],
     rules: RulesOpt = None,
+    debug: DebugOpt = False,
 ) -> None:
     """Show which rules matched where in TEXT, what each produced and what was dropped."""
+    from .documents import Input
     from .engine import Extractor
 
+    if snippet == "-":
+        content = _read(Input("-", None))
+        if content is None:
+            raise typer.Exit(1)
+        snippet = content
     result = Extractor(_load(rules)).run(snippet, "-", explain=True)
+    if not result.trace:
+        print("no rule matched")
     for ev in result.trace:
         print(f"[{ev.start}:{ev.end}] {ev.rule:28} {ev.kind:8} {ev.text!r}: {ev.outcome}")
     for r in result.records:
@@ -625,53 +829,170 @@ def explain(
         print(" ".join(f"{k}={v}" for k, v in fields.items()))
 
 
-@rules_app.command("list")
+def _visible(text: str) -> str:
+    """Text on one line: a line break or tab written as \\n or \\t."""
+    return text.replace("\n", "\\n").replace("\t", "\\t")
+
+
+def _example(example: Any) -> str:
+    """A fragment's example as ``rules fragments`` shows it: the text matched as a whole,
+    or in context, the text and what is matched at its start (for a negative: nothing)."""
+    if isinstance(example, str):
+        return _visible(example)
+    match = getattr(example, "match", None)
+    if match is None:
+        return f"{_visible(example.text)} (no match at its start)"
+    return f"{_visible(example.text)} (at its start: {_visible(match) if match else 'an empty match'})"
+
+
+def _shown(path: str) -> str:
+    """A rule file's path as a user would type it: relative to the current directory
+    when it lies below it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return path
+
+
+@rules_app.command("list", short_help="List the rules, noise entries and cues, with kinds and examples.")
 def rules_list(rules: RulesOpt = None) -> None:
-    """List rule ids with their kinds and example counts."""
+    """List the rules (id, kind, priority), then the noise entries and the genre's cues
+    (id, the kind of cue), each with its number of examples and negatives and its file."""
     rs = _load(rules)
     for r in rs.rules:
         print(
-            f"{r.id:32} {r.kind:8} {len(r.spec.examples):3} positive "
-            f"{len(r.spec.negatives):3} negative  {r.file}"
+            f"{r.id:32} {r.kind:8} priority {r.priority:<3} {len(r.spec.examples):3} positive "
+            f"{len(r.spec.negatives):3} negative  {_shown(r.file)}"
         )
-    for n in rs.noise_rules:
+    for n in rs.noise_rules:  # noise entries have no priority: they run in file order
         print(
-            f"{n.id:32} {'noise':8} {len(n.spec.examples):3} positive "
-            f"{len(n.spec.negatives):3} negative  {n.file}"
+            f"{n.id:32} {'noise':8} {'priority -':12} {len(n.spec.examples):3} positive "
+            f"{len(n.spec.negatives):3} negative  {_shown(n.file)}"
+        )
+    for c in rs.cues:  # the kind of cue takes the place of kind and priority
+        print(
+            f"{c.id:32} {'cue ' + c.kind:21} {len(c.spec.examples):3} positive "
+            f"{len(c.spec.negatives):3} negative  {_shown(c.file)}"
         )
 
 
-@rules_app.command("indicators")
+@rules_app.command("indicators", short_help="List the indicators of the taxonomy.")
 def rules_indicators(rules: RulesOpt = None) -> None:
     """List the indicators of the taxonomy: name, kind, unit family and what each counts."""
     for i in _load(rules).indicators.indicators:
         print(f"{i.name}\t{i.kind}\t{i.spec.unit} ({' '.join(i.units)})\t{i.spec.description}")
 
 
-@rules_app.command("check")
+@rules_app.command("check", short_help="Check rule files: load them and run every example.")
 def rules_check(
     directory: Annotated[
-        list[Path] | None, typer.Argument(help="Rule files or directories to check with the built-in rules.")
+        list[Path] | None,
+        typer.Argument(metavar="DIR", help="Rule files or directories to check with the built-in rules."),
     ] = None,
 ) -> None:
-    """Validate rule files and run every rule's examples."""
-    from .rulecheck import check_examples, count_examples
+    """Validate rule files and run every rule's and every fragment's examples."""
+    from .rulecheck import check_examples, check_fragments, count_examples
+    from .ruleset import RuleError, load_rules
 
-    rs = _load(directory)
-    problems = check_examples(rs)
+    try:
+        rs = load_rules(directory or ())
+    except RuleError as exc:  # finding problems is this command's job: exit 1, as for a failing example
+        for p in exc.problems:
+            _err(p)
+        raise typer.Exit(1) from None
+    problems = check_fragments(rs) + check_examples(rs)
     for p in problems:
         _err(p)
     indicators = rs.indicators.indicators if rs.indicators is not None else []
     print(
-        f"{len(rs.rules)} rules, {len(rs.cues)} cues, {len(indicators)} indicators, "
-        f"{len(rs.noise_rules)} noise rules, {count_examples(rs)} examples, {len(problems)} problem(s)"
+        f"{len(rs.rules)} rules, {len(rs.fragment_specs)} fragments, {len(rs.cues)} cues, "
+        f"{len(indicators)} indicators, {len(rs.noise_rules)} noise rules, {count_examples(rs)} examples, "
+        f"{len(problems)} problem(s)"
     )
     if problems:
         raise typer.Exit(1)
 
 
+@rules_app.command("fragments", short_help="List the named fragments with what each is for.")
+def rules_fragments(
+    names: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="NAME", help="Only these fragments (default: all)."),
+    ] = None,
+    rules: RulesOpt = None,
+) -> None:
+    """List the named fragments patterns use as {NAME}: what each is for, how it is
+    written, and its examples."""
+    rs = _load(rules)
+    wanted = names or list(rs.fragment_specs)
+    unknown = [n for n in wanted if n not in rs.fragment_specs]
+    if unknown:
+        raise typer.BadParameter(f"no fragment {', '.join(unknown)}", param_hint="NAME")
+    blocks = []
+    for name in wanted:
+        frag = rs.fragment_specs[name]
+        lines = [f"{{{name}}}  {_shown(frag.file)}"]
+        if frag.description:
+            lines.append(f"  {frag.description}")
+        if frag.form == "words":
+            lines.append(f"  words:     {' '.join(frag.written)}")
+        elif frag.form == "charset":
+            lines.append(f"  charset:   {_visible(frag.written)} (one of them; {{^{name}}}: any other)")
+        elif frag.form == "chars":
+            lexicons = frag.written if isinstance(frag.written, tuple) else (frag.written,)
+            lines.append(
+                f"  chars:     the characters of {', '.join(f'[lexicon.{n}]' for n in lexicons)}: "
+                f"{_visible(''.join(sorted(rs.chars(name))))} (one of them; {{^{name}}}: any other)"
+            )
+        elif frag.form == "lexicon":
+            lines.append(f"  lexicon:   {frag.written} (its words: {' '.join(rs.lexicon(frag.written))})")
+        else:
+            lines.append(f"  pattern:   {frag.written}")
+        if frag.examples:
+            lines.append(f"  examples:  {' | '.join(map(_example, frag.examples))}")
+        if frag.negatives:
+            lines.append(f"  negatives: {' | '.join(map(_example, frag.negatives))}")
+        blocks.append("\n".join(lines))
+    print("\n\n".join(blocks))
+
+
+class _Argument(TyperArgument):
+    """An argument in help as people write it: ``PATH...``, ``[DIR]...``, ``FILE``; the
+    metavar says what it is, so no type follows it (typer would print ``{PATH}...`` and
+    ``<list[str]>``)."""
+
+    def _name(self) -> str:
+        return (self.metavar or self.name or "").upper() + ("..." if self.nargs != 1 else "")
+
+    def _usage_display_name(self) -> str:
+        if self.required:
+            return self._name()
+        return f"[{(self.metavar or self.name or '').upper()}]" + ("..." if self.nargs != 1 else "")
+
+    def _rich_display_name(self) -> str:
+        return self._name()
+
+    def display_type_rich(self, ctx: Any) -> str | None:
+        return None
+
+
+def _tidy(command: Any) -> Any:
+    for param in command.params:
+        if isinstance(param, TyperArgument):
+            param.__class__ = _Argument
+    for sub in getattr(command, "commands", {}).values():
+        _tidy(sub)
+    return command
+
+
+def command() -> Any:
+    """The click command of ``govextract`` (typer's own copy of click), its arguments
+    shown as people write them."""
+    return _tidy(typer.main.get_command(app))
+
+
 def main() -> None:
-    app()
+    command()(prog_name="govextract")
 
 
 if __name__ == "__main__":

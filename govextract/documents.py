@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import errno
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -41,11 +42,34 @@ def expand(paths: Sequence[str], pattern: str | None = None) -> Iterator[Input |
             continue
         p = Path(arg)
         if p.is_dir():
-            yield from _walk(p, pattern)
+            found = False
+            for item in _walk(p, pattern):
+                found = True
+                yield item
+            if not found:  # a named input that gives nothing is not silently lost
+                yield Failure(arg, _nothing_found(pattern))
         elif p.exists():
             yield Input(arg, p)
+        elif p.is_symlink():
+            yield Failure(arg, _link_reason(p))
         else:
             yield Failure(arg, "no such file or directory")
+
+
+def _nothing_found(pattern: str | None) -> str:
+    if pattern is not None:
+        return f"no file matches --glob {pattern!r}"
+    return f"no {' '.join(SUFFIXES)} file in the directory"
+
+
+def _link_reason(path: Path) -> str:
+    """Why a symbolic link leads to no file: a loop, or a target that does not exist."""
+    try:
+        path.stat()
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "too many levels of symbolic links"
+    return "broken symbolic link"
 
 
 def _wanted(path: Path, pattern: str | None) -> bool:

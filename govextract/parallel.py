@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import traceback
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -30,6 +31,7 @@ class Outcome:
     records: list[Record] = field(default_factory=list)
     error: str | None = None  # one line naming the input and the reason
     warnings: list[str] = field(default_factory=list)
+    detail: str | None = None  # the traceback behind ``error``, for --debug
 
     @property
     def read(self) -> bool:
@@ -59,12 +61,18 @@ def process(item: Input, extractor: Any, encoding: str | None = None, text: str 
             # HTML chrome by the conventions of the extractor's rules (user rules included).
             text = read_text(item, encoding, getattr(getattr(extractor, "rules", None), "html", None))
         except Exception as exc:  # a reader's failure on a strange file must not end the run
-            return Outcome(item.name, error=one_line(f"{item.name}: {failure_reason(exc)}"))
+            return Outcome(
+                item.name,
+                error=one_line(f"{item.name}: {failure_reason(exc)}"),
+                detail=traceback.format_exc(),
+            )
     try:
         result = extractor.run(text, item.name)
     except Exception as exc:
         return Outcome(
-            item.name, error=one_line(f"{item.name}: extraction failed ({type(exc).__name__}: {exc})")
+            item.name,
+            error=one_line(f"{item.name}: extraction failed ({type(exc).__name__}: {exc})"),
+            detail=traceback.format_exc(),
         )
     return Outcome(item.name, records=result.records, warnings=list(result.warnings))
 

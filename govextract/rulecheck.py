@@ -1,5 +1,6 @@
-"""Run every rule's own examples: the corpus beside each rule is its test (metric and
-exclusion rules, noise rules, fragments with examples, the HTML chrome conventions)."""
+"""Run every rule's, cue's and fragment's own examples: the corpus beside each rule is its
+test (metric and exclusion rules, cues, indicators, noise rules, fragments, the HTML chrome
+conventions)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,24 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import Any
 
+import regex
+
 from .engine import Extractor
 from .indicators import check_taxonomy
 from .noise import NoiseRule
 from .normalize import fold_width, normalize, to_simplified
 from .numerals import exact
 from .record import Record
-from .ruleset import LINE_CUES, Cue, CueExample, Rule, RuleSet
+from .ruleset import (
+    LINE_CUES,
+    Cue,
+    CueExample,
+    FragmentExample,
+    FragmentNegative,
+    Rule,
+    RuleSet,
+    fragment_error,
+)
 
 NONE = "__none__"  # an expected field value meaning "must be null"
 
@@ -166,32 +178,6 @@ def check_noise(ruleset: RuleSet, rule: NoiseRule) -> list[str]:
     return problems
 
 
-def check_fragments(ruleset: RuleSet) -> list[str]:
-    """``[fragment_examples.NAME]``: each example's start is what the fragment matches there;
-    no negative starts with a match."""
-    import regex
-
-    problems: list[str] = []
-    for name, spec in ruleset.fragment_examples.items():
-        fragment = ruleset.fragments[name]
-        if spec.at == "end":
-            rx = regex.compile(f"(?:{fragment})$")
-            find = rx.search
-        else:
-            find = regex.compile(fragment).match
-        label = f"fragment {name}"
-        for ex in spec.examples:
-            m = find(ex.text)
-            got = m.group() if m else None
-            if got != ex.match:
-                problems.append(f"{label}: example {ex.text!r}: matches {got!r}, not {ex.match!r}")
-        for text in spec.negatives:
-            m = find(text)
-            if m and m.end() > m.start():
-                problems.append(f"{label}: negative {text!r}: matches {m.group()!r}")
-    return problems
-
-
 def check_html(ruleset: RuleSet) -> list[str]:
     """The ``[html]`` examples: the page's text keeps what it must and drops the chrome."""
     from .htmltext import html_to_text
@@ -211,9 +197,10 @@ def check_html(ruleset: RuleSet) -> list[str]:
 
 
 def count_examples(ruleset: RuleSet) -> int:
+    """How many examples and negatives the rules carry (of every kind)."""
     n = sum(len(r.spec.examples) + len(r.spec.negatives) for r in ruleset.rules)
     n += sum(len(r.spec.examples) + len(r.spec.negatives) for r in ruleset.noise_rules)
-    n += sum(len(f.examples) + len(f.negatives) for f in ruleset.fragment_examples.values())
+    n += sum(len(f.examples) + len(f.negatives) for f in ruleset.fragment_specs.values())
     n += sum(len(c.spec.examples) + len(c.spec.negatives) for c in ruleset.cues)
     if ruleset.indicators is not None:
         n += sum(len(i.spec.examples) + len(i.spec.negatives) for i in ruleset.indicators.indicators)
@@ -221,7 +208,8 @@ def count_examples(ruleset: RuleSet) -> int:
 
 
 def check_examples(ruleset: RuleSet) -> list[str]:
-    """Every rule's, cue's and indicator's examples (indicators.check_taxonomy)."""
+    """Every rule's, cue's, indicator's (indicators.check_taxonomy) and noise rule's
+    examples, and the HTML examples; check_fragments runs the fragments' own."""
     extractor = Extractor(ruleset)
     problems: list[str] = []
     for rule in ruleset.rules:
@@ -232,6 +220,45 @@ def check_examples(ruleset: RuleSet) -> list[str]:
         problems.extend(check_taxonomy(ruleset.indicators))
     for noise in ruleset.noise_rules:
         problems.extend(check_noise(ruleset, noise))
-    problems.extend(check_fragments(ruleset))
     problems.extend(check_html(ruleset))
+    return problems
+
+
+def _as_fragments_see(text: str) -> str:
+    """Half-width and simplified, as every fragment sees text (the noise layer and the line
+    joins of normalization use fragments too, before the rest of normalization)."""
+    return to_simplified(fold_width(text))
+
+
+def check_fragments(ruleset: RuleSet) -> list[str]:
+    """Every fragment compiles on its own; it matches each of its examples as a whole and
+    none of its negatives (half-width and simplified). An example in context,
+    ``{ text, match }``, is matched as ``match`` at the start of its text; a negative in
+    context, ``{ text }``, is not matched at its start (not even by an empty match)."""
+    problems: list[str] = []
+    for name, frag in ruleset.fragment_specs.items():
+        error = fragment_error(name, ruleset.fragment_specs, ruleset.fragments, ruleset.charsets)
+        if error is not None:
+            problems.append(error)
+            continue
+        label = f"{frag.file}: fragment {name!r}"
+        rx = regex.compile(ruleset.fragments[name], regex.V0)
+        seen = _as_fragments_see
+        for ex in frag.examples:
+            if isinstance(ex, FragmentExample):
+                m = rx.match(seen(ex.text))
+                got = m.group() if m else None
+                if got != seen(ex.match):
+                    problems.append(
+                        f"{label}: example {ex.text!r}: matches {got!r} at its start, not {ex.match!r}"
+                    )
+            elif rx.fullmatch(seen(ex)) is None:
+                problems.append(f"{label}: example {ex!r} is not matched as a whole")
+        for neg in frag.negatives:
+            if isinstance(neg, FragmentNegative):
+                m = rx.match(seen(neg.text))
+                if m is not None:
+                    problems.append(f"{label}: negative {neg.text!r}: {m.group()!r} is matched at its start")
+            elif rx.fullmatch(seen(neg)) is not None:
+                problems.append(f"{label}: negative {neg!r} is matched as a whole")
     return problems

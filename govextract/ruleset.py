@@ -1,19 +1,22 @@
 """Rules as data: load, validate and compile the TOML rule files.
 
 A rule file may hold ``[fragments]`` (named regex pieces or word lists that
-patterns refer to as ``{NAME}``; ``{charset = ...}`` and ``{chars = lexicon}`` make character sets),
-``[fragment_examples.NAME]`` (texts a fragment must or must not match at their start),
-``[lexicon.NAME]`` tables and lists (plain lookup data), ``[[rule]]`` entries, ``[[cue]]``
-entries (the genre's cues that ``document.py`` reads), ``[[indicator]]`` entries (the
-taxonomy of ``indicators.py``), ``[[noise]]`` entries (the noise layer of normalization:
-``noise.py``) and ``[html]`` (the page chrome that the HTML reader drops). Every error of
-every file is collected and reported at once, each naming its file and rule.
+patterns refer to as ``{NAME}``, each with its description and examples;
+``{charset = ...}`` and ``{chars = lexicon}`` make character sets), ``[lexicon.NAME]``
+tables and lists (plain lookup data), ``[[rule]]`` entries, ``[[cue]]`` entries (the
+genre's cues that ``document.py`` reads), ``[[indicator]]`` entries (the taxonomy of
+``indicators.py``), ``[[noise]]`` entries (the noise layer of normalization: ``noise.py``)
+and ``[html]`` (the page chrome that the HTML reader drops).
+Every error of every file is collected and reported at once, each naming its file
+and rule; a pattern that does not compile is reported at its position in the
+pattern as written (not in the expanded regex).
 """
 
 from __future__ import annotations
 
+import difflib
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -108,6 +111,64 @@ class Example(BaseModel):
     note: str | None = None
 
 
+class FragmentExample(BaseModel):
+    """An example in context: the fragment matches ``match`` at the start of ``text``. For
+    a fragment that looks at what follows (or precedes) what it matches, which a text
+    matched as a whole cannot show (LIST_MARKER: the 1 of ``1 三位一体推进``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    text: str
+    match: str
+
+
+class FragmentNegative(BaseModel):
+    """A negative in context: the fragment does not match at the start of ``text``, not
+    even an empty match (a lookahead like RANK_END fails there)."""
+
+    model_config = ConfigDict(extra="forbid")
+    text: str
+
+
+# The forms of a fragment: what it is written as.
+FRAGMENT_FORMS = ("pattern", "words", "lexicon", "charset", "chars")
+
+
+class FragmentSpec(BaseModel):
+    """The table form of a fragment: ``NAME = { pattern = '...', description = '...',
+    examples = [...], negatives = [...] }``, or instead of ``pattern``: ``words = [...]``
+    (a word list), ``lexicon = "name"`` (the words of a lexicon), ``charset = "..."`` (a
+    class of the characters written) or ``chars = "name"`` / ``chars = ["name", ...]`` (a
+    class of the single-character words of lexicons). A plain string is a pattern, a plain
+    list a word list."""
+
+    model_config = ConfigDict(extra="forbid")
+    pattern: str | None = None
+    words: list[str] | None = None
+    lexicon: str | None = None
+    charset: str | None = None
+    chars: str | list[str] | None = None
+    description: str = ""
+    # Texts the fragment matches as a whole (or {text, match}: at the start of text).
+    examples: list[str | FragmentExample] = []
+    # Texts it does not match as a whole (or {text}: it does not match at their start).
+    negatives: list[str | FragmentNegative] = []
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """A named fragment as written, with what it is for."""
+
+    name: str
+    file: str
+    form: str  # one of FRAGMENT_FORMS
+    # The pattern string, the words, the lexicon's name, the characters, or the lexicons'
+    # names (a tuple) of a chars fragment.
+    written: Any
+    description: str = ""
+    examples: tuple[str | FragmentExample, ...] = ()
+    negatives: tuple[str | FragmentNegative, ...] = ()
+
+
 class RuleSpec(BaseModel):
     """The schema of one ``[[rule]]`` entry."""
 
@@ -131,23 +192,6 @@ class RuleSpec(BaseModel):
         if not regex.fullmatch(r"[a-z][a-z0-9_]*(\.[a-z0-9_]+)+", v):
             raise ValueError("an id is dotted lower-case words, e.g. 'count.measure_word'")
         return v
-
-
-class FragmentExample(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    text: str
-    match: str  # what the fragment matches at the start (or end) of text
-
-
-class FragmentExamples(BaseModel):
-    """``[fragment_examples.NAME]``: texts the fragment NAME matches at their start (or at
-    their end, with ``at = "end"``: for fragments used at the end of a line), and texts it
-    must not match there."""
-
-    model_config = ConfigDict(extra="forbid")
-    at: Literal["start", "end"] = "start"
-    examples: list[FragmentExample] = []
-    negatives: list[str] = []
 
 
 class HtmlExample(BaseModel):
@@ -276,11 +320,14 @@ class CueSet:
 class RuleSet:
     rules: list[Rule]
     lexicons: dict[str, Any]
-    fragments: dict[str, str]
+    fragments: dict[str, str]  # name -> the expanded regex
     files: list[str] = field(default_factory=list)
     indicators: Any = None  # the compiled taxonomy (indicators.Taxonomy)
     charsets: dict[str, str] = field(default_factory=dict)
     cues: list[Cue] = field(default_factory=list)
+    fragment_specs: dict[str, Fragment] = field(default_factory=dict)  # name -> as written
+    noise_rules: list[NoiseRule] = field(default_factory=list)
+    html: HtmlSpec = field(default_factory=HtmlSpec)
 
     def chars(self, name: str) -> frozenset[str]:
         """The characters of a character-set fragment ({charset = ...} or {chars = lexicon})."""
@@ -296,10 +343,6 @@ class RuleSet:
     def cue(self, kind: str) -> CueSet:
         """Every cue of a kind as one pattern (an empty set matches nothing)."""
         return self._cue_sets.get(kind) or CueSet(kind, [])
-
-    noise_rules: list[NoiseRule] = field(default_factory=list)
-    html: HtmlSpec = field(default_factory=HtmlSpec)
-    fragment_examples: dict[str, FragmentExamples] = field(default_factory=dict)
 
     @cached_property
     def noise(self) -> NoiseLayer:
@@ -417,14 +460,12 @@ def _load(paths: tuple[str, ...]) -> RuleSet:
     if key in _CACHE:
         return _CACHE[key]
     problems: list[str] = []
-    raw_fragments: dict[str, tuple[str, Any]] = {}
+    raw_fragments: dict[str, Fragment] = {}
     lexicons: dict[str, Any] = {}
     specs: list[tuple[str, int, dict[str, Any]]] = []
     cue_specs: list[tuple[str, int, dict[str, Any]]] = []
     indicator_specs: list[tuple[str, int, dict[str, Any]]] = []
     noise_specs: list[tuple[str, int, dict[str, Any]]] = []
-    fragment_examples: dict[str, FragmentExamples] = {}
-    fragment_example_files: dict[str, str] = {}
     html = HtmlSpec()
     for path in paths:
         try:
@@ -451,9 +492,11 @@ def _load(paths: tuple[str, ...]) -> RuleSet:
             if not regex.fullmatch(r"[A-Z][A-Z0-9_]*", name):
                 problems.append(f"{path}: fragment {name!r}: names are upper-case, e.g. NUMBER")
             elif name in raw_fragments:
-                problems.append(f"{path}: fragment {name!r} is already defined in {raw_fragments[name][0]}")
+                problems.append(f"{path}: fragment {name!r} is already defined in {raw_fragments[name].file}")
             else:
-                raw_fragments[name] = (path, value)
+                fragment = _fragment(name, path, value, problems)
+                if fragment is not None:
+                    raw_fragments[name] = fragment
         for name, value in (data.get("lexicon") or {}).items():
             if name in lexicons:
                 if isinstance(value, dict) and isinstance(lexicons[name], dict):
@@ -466,12 +509,6 @@ def _load(paths: tuple[str, ...]) -> RuleSet:
                     )
             else:
                 lexicons[name] = value
-        for name, value in (data.get("fragment_examples") or {}).items():
-            try:
-                fragment_examples[name] = FragmentExamples.model_validate(value)
-                fragment_example_files[name] = path
-            except ValidationError as exc:
-                problems.extend(_errors(f"{path}: fragment_examples.{name}", exc))
         if "html" in data:
             try:
                 more = HtmlSpec.model_validate(data["html"])
@@ -520,10 +557,10 @@ def _load(paths: tuple[str, ...]) -> RuleSet:
             problems.append(f"{label}: duplicate id (first defined in {seen[spec.id]})")
             continue
         seen[spec.id] = path
-        rule = _compile_rule(spec, path, fragments, charsets, lexicons, problems, label)
+        rule = _compile_rule(spec, path, fragments, charsets, lexicons, problems, label, raw_fragments)
         if rule is not None:
             compiled.append(rule)
-    cues = _compile_cues(cue_specs, fragments, charsets, problems)
+    cues = _compile_cues(cue_specs, fragments, charsets, raw_fragments, problems)
     from .indicators import compile_taxonomy
 
     taxonomy = compile_taxonomy(
@@ -532,10 +569,7 @@ def _load(paths: tuple[str, ...]) -> RuleSet:
         lambda text, unknown: expand_pattern(text, fragments, unknown, charsets),
         problems,
     )
-    noise_rules = _compile_noise(noise_specs, fragments, seen, problems)
-    for name, where in fragment_example_files.items():
-        if name not in fragments:
-            problems.append(f"{where}: fragment_examples.{name}: no fragment {name}")
+    noise_rules = _compile_noise(noise_specs, fragments, charsets, raw_fragments, seen, problems)
     if problems:
         raise RuleError(problems)
     ruleset = RuleSet(
@@ -548,15 +582,127 @@ def _load(paths: tuple[str, ...]) -> RuleSet:
         indicators=taxonomy,
         noise_rules=noise_rules,
         html=html,
-        fragment_examples=fragment_examples,
+        fragment_specs=raw_fragments,
     )
     _CACHE[key] = ruleset
     return ruleset
 
 
-_TOP_LEVEL = frozenset(
-    {"fragments", "fragment_examples", "lexicon", "rule", "cue", "indicator", "noise", "html"}
-)
+def _fragment(name: str, path: str, value: Any, problems: list[str]) -> Fragment | None:
+    """A fragment from its TOML value: a pattern string, a word list, or a table."""
+    if isinstance(value, str):
+        return Fragment(name, path, "pattern", value)
+    if isinstance(value, list):
+        return Fragment(name, path, "words", tuple(str(v) for v in value))
+    if not isinstance(value, dict):
+        problems.append(
+            f"{path}: fragment {name!r}: must be a pattern string, a word list or a table "
+            "{ pattern = '...', description = '...', examples = [...] }"
+        )
+        return None
+    try:
+        spec = FragmentSpec.model_validate(value)
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = ".".join(str(x) for x in err["loc"])
+            problems.append(f"{path}: fragment {name!r}: {loc}: {err['msg']}")
+        return None
+    forms = [f for f in FRAGMENT_FORMS if getattr(spec, f) is not None]
+    if len(forms) != 1:
+        problems.append(
+            f"{path}: fragment {name!r}: give exactly one of {', '.join(FRAGMENT_FORMS[:-1])} "
+            f"or {FRAGMENT_FORMS[-1]}"
+        )
+        return None
+    written = getattr(spec, forms[0])
+    return Fragment(
+        name,
+        path,
+        forms[0],
+        tuple(written) if isinstance(written, list) else written,
+        spec.description,
+        tuple(spec.examples),
+        tuple(spec.negatives),
+    )
+
+
+# A piece of an expanded pattern: (start, end) in the expansion, (start, end) in the pattern
+# as written, and the fragment it expands (None for the pattern's own text).
+_Piece = tuple[int, int, int, int, str | None]
+
+
+def _expand(
+    written: str,
+    lookup: Callable[[str], str | None],
+    charsets: dict[str, str],
+    known: Iterable[str] = (),
+    of: str = "the pattern",
+) -> tuple[str, list[_Piece], list[str]]:
+    """``written`` with every reference replaced: ``{NAME}`` by ``lookup(NAME)``, ``{^NAME}``
+    by the complement of a character set, ``{NAME.chars}`` by its characters (inside a
+    bracket expression); the map from the expansion back to ``written``; and what was
+    wrong, each with its position (``known`` names are offered for a misspelt one)."""
+    out: list[str] = []
+    pieces: list[_Piece] = []
+    faults: list[str] = []
+    at = 0  # in the expansion
+    last = 0  # in written
+    for m in _REF.finditer(written):
+        if m.start() > last:
+            out.append(written[last : m.start()])
+            pieces.append((at, at + m.start() - last, last, m.start(), None))
+            at += m.start() - last
+        negate, name, chars = m.group(1), m.group(2), m.group(3)
+        if negate or chars:
+            if name in charsets:
+                text = _class_chars(charsets[name]) if chars else _char_class(charsets[name], negate=True)
+            else:
+                close = _did_you_mean(name, charsets) if name not in known else ""
+                faults.append(
+                    f"{m.group()} at position {m.start()} of {of}: {name} is not a character set "
+                    f"({{charset = ...}} or {{chars = lexicon}}){close}"
+                )
+                text = "(?!)"
+        else:
+            found = lookup(name)
+            if found is None:
+                faults.append(
+                    f"unknown fragment {{{name}}} at position {m.start()} of {of}{_did_you_mean(name, known)}"
+                )
+                text = "(?!)"
+            else:
+                text = found
+        out.append(text)
+        pieces.append((at, at + len(text), m.start(), m.end(), name))
+        at += len(text)
+        last = m.end()
+    if last < len(written):
+        out.append(written[last:])
+        pieces.append((at, at + len(written) - last, last, len(written), None))
+    return "".join(out), pieces, faults
+
+
+def _where(written: str, pieces: list[_Piece], pos: int, of: str) -> str:
+    """Where position ``pos`` of an expansion lies in the pattern as written."""
+    for start, end, w_start, _, name in pieces:
+        if start <= pos < end:
+            if name is not None:
+                at, inside = w_start, f", inside {{{name}}}"
+            else:
+                at, inside = w_start + pos - start, ""
+            break
+    else:
+        at, inside = len(written), ""
+    before, after = written[max(0, at - 24) : at], written[at : at + 12]
+    return f"at position {at} of {of} as written{inside} ({before!r} ^ {after!r})"
+
+
+def _did_you_mean(name: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f" (did you mean {{{close[0]}}}?)" if close else ""
+
+
+_TOP_LEVEL = frozenset({"fragments", "lexicon", "rule", "cue", "indicator", "noise", "html"})
 
 
 def _errors(label: str, exc: ValidationError) -> list[str]:
@@ -566,6 +712,8 @@ def _errors(label: str, exc: ValidationError) -> list[str]:
 def _compile_noise(
     specs: list[tuple[str, int, dict[str, Any]]],
     fragments: dict[str, str],
+    charsets: dict[str, str],
+    fragment_specs: dict[str, Fragment],
     seen: dict[str, str],
     problems: list[str],
 ) -> list[NoiseRule]:
@@ -581,11 +729,16 @@ def _compile_noise(
             problems.append(f"{label}: duplicate id (first defined in {seen[spec.id]})")
             continue
         seen[spec.id] = path
-        unknown: list[str] = []
-        pattern = expand_pattern(spec.pattern, fragments, unknown)
-        for u in unknown:
-            problems.append(f"{label}: pattern: unknown fragment {{{u}}}")
-        if unknown:
+        pattern, pieces, faults = _expand(spec.pattern, fragments.get, charsets, set(fragments))
+        for fault in faults:
+            problems.append(f"{label}: pattern: {fault}")
+        if faults:
+            continue
+        try:
+            regex.compile(pattern, regex.V0)
+        except regex.error as exc:
+            error = _compile_error(exc, spec.pattern, pieces, "pattern", fragment_specs, fragments, charsets)
+            problems.append(f"{label}: pattern does not compile: {error}")
             continue
         rule = compile_noise(spec, path, pattern, problems, label)
         if rule is not None:
@@ -593,83 +746,78 @@ def _compile_noise(
     return out
 
 
-def _expand_fragments(
-    raw: dict[str, tuple[str, Any]], lexicons: dict[str, Any], problems: list[str]
-) -> tuple[dict[str, str], dict[str, str]]:
-    """Expand every fragment to a regex; return (fragments, character sets).
-
-    A fragment is a pattern string, a word list, ``{lexicon = NAME}`` (the words of a
-    lexicon), ``{chars = NAME}`` or ``{chars = [NAMES]}`` (one character class of the
-    single-character words of lexicons), ``{charset = "..."}`` (a class of the characters
-    written), or ``{pattern = ...}`` / ``{words = [...]}`` / ``{charset = ...}`` with a
-    ``description``. A character class (chars, charset) may be written ``{^NAME}`` for its
-    complement and ``{NAME.chars}`` inside a bracket expression."""
-    done: dict[str, str] = {}
+def _charsets(raw: dict[str, Fragment], lexicons: dict[str, Any], problems: list[str]) -> dict[str, str]:
+    """The characters of each character-set fragment: a ``charset`` as written, or the
+    single-character words of the lexicons a ``chars`` names."""
     charsets: dict[str, str] = {}
-    for name, (path, value) in raw.items():
-        if not isinstance(value, dict):
-            continue
-        if isinstance(value.get("charset"), str):
-            charsets[name] = value["charset"]
-        elif "chars" in value:
-            names = value["chars"] if isinstance(value["chars"], list) else [value["chars"]]
-            chars = [c for n in names if isinstance(n, str) for c in (lexicons.get(n) or [])]
-            if (
-                not names
-                or any(not isinstance(n, str) or not lexicons.get(n) for n in names)
-                or not all(isinstance(c, str) and len(c) == 1 for c in chars)
-            ):
+    for name, frag in raw.items():
+        if frag.form == "charset":
+            charsets[name] = frag.written
+        elif frag.form == "chars":
+            names = list(frag.written) if isinstance(frag.written, tuple) else [frag.written]
+            chars = [c for n in names for c in (lexicons.get(n) or [])]
+            missing = [n for n in names if not lexicons.get(n)]
+            if not names or missing:
+                close = difflib.get_close_matches(missing[0], list(lexicons), n=1) if missing else []
                 problems.append(
-                    f"{path}: fragment {name!r}: {{chars = {value['chars']!r}}} needs a lexicon "
-                    "of single characters"
+                    f"{frag.file}: fragment {name!r}: {{chars = ...}}: "
+                    + (f"no lexicon {missing[0]!r}" if missing else "names no lexicon")
+                    + (f" (did you mean {close[0]!r}?)" if close else "")
+                )
+            elif not all(isinstance(c, str) and len(c) == 1 for c in chars):
+                longer = [c for c in chars if not (isinstance(c, str) and len(c) == 1)]
+                written = list(frag.written) if isinstance(frag.written, tuple) else frag.written
+                problems.append(
+                    f"{frag.file}: fragment {name!r}: {{chars = {written!r}}} needs a lexicon of single "
+                    f"characters ({longer[0]!r} is not one)"
                 )
             else:
                 charsets[name] = "".join(sorted(set(chars)))
+    return charsets
+
+
+def _expand_fragments(
+    raw: dict[str, Fragment], lexicons: dict[str, Any], problems: list[str]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Every fragment's regex, its references expanded; and the character sets.
+
+    A fragment is a pattern (it may refer to other fragments), a word list, the words of a
+    lexicon, a ``charset`` (a class of the characters written) or ``chars`` (one class of
+    the single-character words of one lexicon or more). A character class may be written
+    ``{^NAME}`` for its complement and ``{NAME.chars}`` inside a bracket expression."""
+    done: dict[str, str] = {}
+    charsets = _charsets(raw, lexicons, problems)
 
     def expand(name: str, stack: tuple[str, ...]) -> str:
         if name in done:
             return done[name]
-        path, value = raw[name]
-        if isinstance(value, dict) and set(value) - {"description", "examples", "negatives"} in (
-            {"pattern"},
-            {"words"},
-        ):
-            value = value["pattern"] if "pattern" in value else value["words"]
-        if name in charsets:
-            text = _char_class(charsets[name])
-        elif isinstance(value, dict) and ("chars" in value or "charset" in value):
-            text = "(?!)"  # a broken character class, reported above
-        elif isinstance(value, list):
-            text = _alternation(str(v) for v in value)
-        elif isinstance(value, dict) and set(value) == {"lexicon"}:
-            lex = lexicons.get(value["lexicon"])
+        frag = raw[name]
+        label = f"{frag.file}: fragment {name!r}"
+        if frag.form in ("charset", "chars"):
+            # A broken character class (reported above) matches nothing.
+            text = _char_class(charsets[name]) if name in charsets else "(?!)"
+        elif frag.form == "words":
+            text = _alternation(frag.written)
+        elif frag.form == "lexicon":
+            lex = lexicons.get(frag.written)
             if not lex:
-                problems.append(f"{path}: fragment {name!r}: no lexicon {value['lexicon']!r}")
+                problems.append(f"{label}: no lexicon {frag.written!r}")
                 text = "(?!)"
             else:
                 text = _alternation(lex)
-        elif isinstance(value, str):
-            unknown: list[str] = []
+        else:
 
-            def resolve(ref: str) -> str | None:
+            def lookup(ref: str) -> str | None:
                 if ref not in raw:
                     return None
                 if ref in stack:
-                    problems.append(
-                        f"{path}: fragment {name!r}: refers to itself through {' -> '.join(stack)}"
-                    )
+                    problems.append(f"{label}: refers to itself through {' -> '.join((*stack, ref))}")
                     return "(?!)"
                 return expand(ref, (*stack, ref))
 
-            text = "(?:" + substitute(value, resolve, charsets, unknown) + ")"
-            for u in unknown:
-                problems.append(f"{path}: fragment {name!r}: {u}")
-        else:
-            problems.append(
-                f"{path}: fragment {name!r}: must be a pattern string, a word list, {{lexicon = ...}}, "
-                "{chars = ...}, {charset = ...}, or {pattern = ...} / {words = [...]} with a description"
-            )
-            text = "(?!)"
+            body, _, faults = _expand(frag.written, lookup, charsets, set(raw), "its pattern")
+            problems.extend(f"{label}: {fault}" for fault in faults)
+            text = "(?:" + body + ")"
         done[name] = text
         return text
 
@@ -686,27 +834,40 @@ def _class_chars(chars: str) -> str:
     return "".join("\\" + c if c in "\\]^-[" else ("\\n" if c == "\n" else c) for c in chars)
 
 
-def substitute(pattern: str, resolve: Any, charsets: dict[str, str], problems: list[str]) -> str:
+def substitute(
+    pattern: str, resolve: Callable[[str], str | None], charsets: dict[str, str], problems: list[str]
+) -> str:
     """Replace the fragment references of a written pattern: {NAME}, {^NAME} (the complement
     of a character set) and {NAME.chars} (its characters, inside a bracket expression)."""
+    text, _, faults = _expand(pattern, resolve, charsets)
+    problems.extend(faults)
+    return text
 
-    def sub(m: regex.Match) -> str:
-        neg, ref, chars = m.group(1), m.group(2), m.group(3)
-        if neg or chars:
-            if ref not in charsets:
-                problems.append(
-                    f"{{{m.group()[1:-1]}}} at position {m.start()}: "
-                    f"{ref} is not a character set ({{charset = ...}} or {{chars = lexicon}})"
-                )
-                return "(?!)"
-            return _class_chars(charsets[ref]) if chars else _char_class(charsets[ref], negate=True)
-        text = resolve(ref)
-        if text is None:
-            problems.append(f"unknown fragment {{{ref}}} at position {m.start()}")
-            return "(?!)"
-        return text
 
-    return _REF.sub(sub, pattern)
+def fragment_error(
+    name: str,
+    ruleset_fragments: dict[str, Fragment],
+    expanded: dict[str, str],
+    charsets: dict[str, str] | None = None,
+) -> str | None:
+    """Why fragment ``name`` does not compile on its own, at its position as written (in
+    the innermost fragment at fault), or None when it compiles."""
+    frag = ruleset_fragments.get(name)
+    if frag is None or frag.form != "pattern":
+        return None
+    body, pieces, _ = _expand(frag.written, expanded.get, charsets or {})
+    try:
+        regex.compile(body, regex.V0)
+        return None
+    except regex.error as exc:
+        pos = exc.pos or 0
+        for start, end, _, _, ref in pieces:
+            if ref is not None and start <= pos < end:
+                inner = fragment_error(ref, ruleset_fragments, expanded, charsets)
+                if inner is not None:
+                    return inner
+        where = _where(frag.written, pieces, pos, "its pattern")
+        return f"{frag.file}: fragment {name!r} does not compile: {exc.msg} {where}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -753,8 +914,30 @@ def parse_ref(value: Any) -> Ref | None:
 def expand_pattern(
     pattern: str, fragments: dict[str, str], problems: list[str], charsets: dict[str, str] | None = None
 ) -> str:
-    """A written pattern with its fragment references expanded; problems are appended."""
-    return substitute(pattern, fragments.get, charsets or {}, problems)
+    """A written pattern with its fragment references expanded; problems (an unknown
+    fragment, with its position) are appended, and the reference never matches."""
+    text, _, faults = _expand(pattern, fragments.get, charsets or {}, set(fragments))
+    problems.extend(faults)
+    return text
+
+
+def _compile_error(
+    exc: regex.error,
+    written: str,
+    pieces: list[_Piece],
+    what: str,
+    specs: dict[str, Fragment],
+    fragments: dict[str, str],
+    charsets: dict[str, str],
+) -> str:
+    """Why a pattern does not compile: a fragment that does not compile on its own is
+    the cause (named, with the position in its own pattern); else the error is the
+    pattern's own, at its position as written."""
+    refs = dict.fromkeys(ref for _, _, _, _, ref in pieces if ref is not None)
+    causes = [c for c in (fragment_error(ref, specs, fragments, charsets) for ref in refs) if c]
+    if causes:
+        return "; ".join(causes)
+    return f"{exc.msg} {_where(written, pieces, exc.pos or 0, f'the {what}')}"
 
 
 def _compile_rule(
@@ -765,6 +948,7 @@ def _compile_rule(
     lexicons: dict[str, Any],
     problems: list[str],
     label: str,
+    specs: dict[str, Fragment],
 ) -> Rule | None:
     ok = True
     compiled = []
@@ -772,15 +956,17 @@ def _compile_rule(
         if pattern is None:
             compiled.append(None)
             continue
-        unknown: list[str] = []
-        text = expand_pattern(pattern, fragments, unknown, charsets)
-        for u in unknown:
-            problems.append(f"{label}: {what}: {u}")
+        text, pieces, faults = _expand(pattern, fragments.get, charsets, set(fragments), f"the {what}")
+        for fault in faults:
+            problems.append(f"{label}: {what}: {fault}")
             ok = False
         try:
             compiled.append(regex.compile(text, regex.V0))
         except regex.error as exc:
-            problems.append(f"{label}: {what} does not compile: {exc}")
+            problems.append(
+                f"{label}: {what} does not compile: "
+                + _compile_error(exc, pattern, pieces, what, specs, fragments, charsets)
+            )
             ok = False
             compiled.append(None)
     rx, cont = compiled
@@ -842,7 +1028,9 @@ def _compile_rule(
     gate = None
     if spec.gate is not None:
         if spec.gate not in fragments:
-            problems.append(f"{label}: gate: unknown fragment {spec.gate!r}")
+            problems.append(
+                f"{label}: gate: unknown fragment {spec.gate!r}" + _did_you_mean(spec.gate, fragments)
+            )
             ok = False
         else:
             gate = _compile_gate(fragments[spec.gate])
@@ -864,6 +1052,7 @@ def _compile_cues(
     specs: list[tuple[str, int, dict[str, Any]]],
     fragments: dict[str, str],
     charsets: dict[str, str],
+    fragment_specs: dict[str, Fragment],
     problems: list[str],
 ) -> list[Cue]:
     out: list[Cue] = []
@@ -888,20 +1077,24 @@ def _compile_cues(
             problems.append(f"{label}: give a pattern or a table of words (not both)")
             continue
         values: dict[str, Any] = {}
+        pieces: list[_Piece] = []
         if spec.words is not None:
             values = dict(spec.words) if isinstance(spec.words, dict) else dict.fromkeys(spec.words, True)
             text = f"(?P<word>{_alternation(values)})"
         else:
-            unknown: list[str] = []
-            text = expand_pattern(spec.pattern or "", fragments, unknown, charsets)
-            for u in unknown:
-                problems.append(f"{label}: pattern: {u}")
-            if unknown:
+            text, pieces, faults = _expand(spec.pattern or "", fragments.get, charsets, set(fragments))
+            for fault in faults:
+                problems.append(f"{label}: pattern: {fault}")
+            if faults:
                 continue
         try:
             rx = regex.compile(text, regex.V0 | regex.MULTILINE)
         except regex.error as exc:
-            problems.append(f"{label}: pattern does not compile: {exc}")
+            # words are escaped: only a pattern can fail, reported where it is written
+            error = _compile_error(
+                exc, spec.pattern or "", pieces, "pattern", fragment_specs, fragments, charsets
+            )
+            problems.append(f"{label}: pattern does not compile: {error}")
             continue
         if not spec.examples or not spec.negatives:
             problems.append(f"{label}: a cue needs examples and negatives")

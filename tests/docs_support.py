@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import io
 import os
-import subprocess
-import sys
 from pathlib import Path
 
-from support import ROOT
+from support import run_cli
 
 # A report and the (kind, value) of every record it gives.
 SENTENCES = [
@@ -205,15 +203,6 @@ def make_docx() -> bytes:
     return buf.getvalue()
 
 
-# Run `govextract ARGS` after a prelude (import blockers, patches) in the same process.
-_WRAPPER = """
-import sys
-{prelude}
-sys.argv[0] = "govextract"
-from govextract.cli import main
-main()
-"""
-
 BLOCK_IMPORTS = """
 class _Block:
     def find_spec(self, name, path=None, target=None):
@@ -221,19 +210,19 @@ class _Block:
             raise ImportError(f"No module named {{name!r}} (blocked by the test)")
         return None
 sys.meta_path.insert(0, _Block())
+for _name in [m for m in sys.modules if m.split(".")[0] in {modules!r}]:
+    del sys.modules[_name]  # imported already (a warm process): imported again, blocked
 """
 
 
-def run_wrapped(prelude: str, *args: str | os.PathLike[str], cwd: Path | None = None):
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run(
-        [sys.executable, "-c", _WRAPPER.format(prelude=prelude), *map(str, args)],
-        capture_output=True,
-        cwd=cwd or ROOT,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+def run_wrapped(
+    prelude: str,
+    *args: str | os.PathLike[str],
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+):
+    """The command line after ``prelude`` (patches, import blockers) in its process."""
+    return run_cli(*args, cwd=cwd, env=env, prelude=prelude)
 
 
 def run_without(modules: set[str], *args, cwd: Path | None = None):

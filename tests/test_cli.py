@@ -8,9 +8,11 @@ import io
 import json
 import os
 import shutil
+import signal
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -389,3 +391,38 @@ def test_text_of_a_missing_file():
     assert proc.returncode == 1
     assert "no_such_report.txt" in err(proc)
     assert out(proc) == ""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
+def test_a_signal_during_output_leaves_no_temporary_file(tmp_path, signum):
+    """Killed while writing -o FILE (here: still reading its standard input), the run
+    removes its temporary file, leaves the target as it was and dies of the signal."""
+    target = tmp_path / "records.json"
+    target.write_text("[]\n", encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "govextract", "parse", "-", "-o", target],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not list(tmp_path.glob(".records.json.*.tmp")):
+            assert proc.poll() is None, proc.stderr.read().decode()
+            assert time.monotonic() < deadline, "no temporary file appeared"
+            time.sleep(0.05)
+        proc.send_signal(signum)
+        proc.wait(timeout=60)  # stdin stays open: the run never sees its end
+        stderr = proc.stderr.read()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        for stream in (proc.stdin, proc.stdout, proc.stderr):
+            stream.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["records.json"], stderr.decode()
+    assert target.read_text(encoding="utf-8") == "[]\n"
+    # SIGTERM and SIGHUP: dead of the signal, as a shell or supervisor expects; SIGINT: 130
+    assert proc.returncode == (130 if signum == signal.SIGINT else -signum), stderr.decode()
+    assert "Traceback" not in stderr.decode()

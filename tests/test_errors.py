@@ -274,6 +274,10 @@ def test_eval_reports_a_bad_file_and_scores_the_rest(tmp_path):
         json.dumps({"kind": "count", "text": "6238 件", "start": 16, "end": 22, "value": 6238, "unit": "件"}),
         encoding="utf-8",
     )
+    (gold / "broken.jsonl").write_text(
+        json.dumps({"kind": "money", "text": "9万元", "start": 0, "end": 3, "value": 90000, "unit": "元"}),
+        encoding="utf-8",
+    )
     good_files(tmp_path)
     (tmp_path / "broken.docx").write_bytes(b"PK\x03\x04 not really")
     proc = run_cli("eval", "gold", "a_good.txt", "broken.docx", "--json", cwd=tmp_path)
@@ -283,4 +287,141 @@ def test_eval_reports_a_bad_file_and_scores_the_rest(tmp_path):
     ]
     count = json.loads(proc.stdout)["kinds"]["count"]
     assert (count["tp"], count["fn"]) == (1, 0)  # the good file was still scored
+    assert json.loads(proc.stdout)["kinds"]["money"]["fn"] == 1  # and the bad file's gold is missed
     assert "Traceback" not in err(proc)
+
+
+# --- exit codes and messages as the README says ----------------------------------------
+
+
+def test_unknown_encoding_is_a_usage_error(tmp_path):
+    (tmp_path / "a.txt").write_text(REPORT, encoding="utf-8")
+    for command in ("parse", "text", "show"):
+        proc = run_cli(command, "a.txt", "--encoding", "klingon-8", cwd=tmp_path)
+        assert proc.returncode == 2, (command, err(proc))
+        assert out(proc) == ""
+        assert "unknown encoding 'klingon-8'" in err(proc)
+    proc = run_cli("parse", "a.txt", "--encoding", "GB18030", "-q", cwd=tmp_path)  # a known one is used
+    assert proc.returncode == 1 and "not valid GB18030" in err(proc)
+
+
+def test_bom_with_json_or_jsonl_is_a_usage_error(tmp_path):
+    (tmp_path / "a.txt").write_text(REPORT, encoding="utf-8")
+    for fmt in ("json", "jsonl"):
+        proc = run_cli("parse", "a.txt", "--bom", "--format", fmt, cwd=tmp_path)
+        assert proc.returncode == 2, err(proc)
+        assert out(proc) == ""
+        assert "--bom" in err(proc) and "csv" in err(proc)
+
+
+def test_a_glob_that_matches_nothing_says_so(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text(REPORT, encoding="utf-8")
+    proc = run_cli("parse", "in", "--glob", "*.HTML", cwd=tmp_path)
+    assert proc.returncode == 1
+    lines = err(proc).splitlines()
+    assert lines[0] == "govextract: in: no file matches --glob '*.HTML'"
+    assert lines[1].startswith("govextract: 1 file(s), 0 record(s), 1 failure(s), ")
+    assert json.loads(proc.stdout) == []
+    (tmp_path / "empty").mkdir()
+    proc = run_cli("parse", "empty", "in", "-q", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert err(proc).splitlines() == [
+        "govextract: empty: no .txt .html .htm .pdf .docx file in the directory"
+    ]
+    assert kinds_values(parse_json(proc)) == EXPECTED
+
+
+def test_the_summary_counts_missing_paths_as_failures_of_named_inputs(tmp_path):
+    good = good_files(tmp_path)
+    proc = run_cli("parse", good[0], "gone.txt", good[1], cwd=tmp_path)
+    assert proc.returncode == 1
+    lines = err(proc).splitlines()
+    assert lines[0] == "govextract: gone.txt: no such file or directory"
+    assert lines[1].startswith("govextract: 3 file(s), 10 record(s), 1 failure(s), "), lines
+
+
+def test_text_parse_and_show_give_the_same_reason_for_a_symlink_loop(tmp_path):
+    (tmp_path / "a.txt").symlink_to("b.txt")
+    (tmp_path / "b.txt").symlink_to("a.txt")
+    (tmp_path / "dangling.txt").symlink_to("nowhere.txt")
+    for name, reason in (
+        ("a.txt", "too many levels of symbolic links"),
+        ("dangling.txt", "broken symbolic link"),
+    ):
+        for command in (["parse", "-q"], ["text"], ["show"]):
+            proc = run_cli(command[0], name, *command[1:], cwd=tmp_path)
+            assert proc.returncode == 1, (command, err(proc))
+            assert err(proc).splitlines() == [f"govextract: {name}: {reason}"], command
+
+
+def test_rules_check_exits_1_on_a_broken_rule_file(tmp_path):
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "bad.toml").write_text('[[rule]]\nid = "count.bad"\nkind = "count"\n', encoding="utf-8")
+    proc = run_cli("rules", "check", rules)
+    assert proc.returncode == 1
+    assert "count.bad" in err(proc) and "pattern" in err(proc)
+
+
+def test_explain_reads_stdin_and_says_when_no_rule_matched():
+    proc = run_cli("explain", "-", input="共办理法律援助 6238 件。")
+    assert proc.returncode == 0, err(proc)
+    assert "count.measure_word" in out(proc) and "value=6238" in out(proc)
+    proc = run_cli("explain", "全面推进平安建设。")
+    assert proc.returncode == 0, err(proc)
+    assert out(proc) == "no rule matched\n"
+
+
+# --- --debug: the traceback behind an "extraction failed" line --------------------------
+
+FAIL_EXTRACTION = """
+import govextract.engine
+_run = govextract.engine.Extractor.run
+def run(self, source, doc="-", **kw):
+    if doc.endswith("odd.txt"):
+        raise RuntimeError("rule state lost")
+    return _run(self, source, doc, **kw)
+govextract.engine.Extractor.run = run
+"""
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_debug_shows_the_traceback_of_an_extraction_failure(tmp_path, jobs):
+    (tmp_path / "good.txt").write_text(REPORT, encoding="utf-8")
+    (tmp_path / "odd.txt").write_text(REPORT, encoding="utf-8")
+    line = "govextract: odd.txt: extraction failed (RuntimeError: rule state lost)"
+    args = ["parse", "good.txt", "odd.txt", "-q", "-j", jobs]
+    plain = run_wrapped(FAIL_EXTRACTION, *args, cwd=tmp_path)
+    assert plain.returncode == 1
+    assert err(plain).splitlines() == [line]
+    for debug in (
+        run_wrapped(FAIL_EXTRACTION, *args, "--debug", cwd=tmp_path),
+        run_wrapped(FAIL_EXTRACTION, *args, cwd=tmp_path, env={"GOVEXTRACT_DEBUG": "1"}),
+    ):
+        assert debug.returncode == 1
+        lines = err(debug).splitlines()
+        assert lines[0] == line
+        assert lines[1] == "Traceback (most recent call last):"
+        assert "in run\n" in err(debug)  # the frame that raised (the test's patch)
+        assert lines[-1] == "RuntimeError: rule state lost"
+        assert kinds_values(parse_json(debug)) == EXPECTED  # the good file's records all the same
+    quiet = run_wrapped(FAIL_EXTRACTION, *args, cwd=tmp_path, env={"GOVEXTRACT_DEBUG": "0"})
+    assert err(quiet).splitlines() == [line]
+
+
+def test_debug_shows_the_traceback_of_a_reader_failure_in_every_command(tmp_path):
+    (tmp_path / "odd.html").write_text("<p>办理案件3件</p>", encoding="utf-8")
+    prelude = """
+import govextract.htmltext
+def html_to_text(html, spec=None):
+    raise RuntimeError("parser state lost")
+govextract.htmltext.html_to_text = html_to_text
+"""
+    for command in (["parse", "-q"], ["text"], ["show"]):
+        proc = run_wrapped(prelude, *command, "odd.html", "--debug", cwd=tmp_path)
+        assert proc.returncode == 1, command
+        lines = err(proc).splitlines()
+        assert lines[0] == "govextract: odd.html: cannot read (RuntimeError: parser state lost)", command
+        assert lines[1] == "Traceback (most recent call last):", command
+        assert lines[-1] == "RuntimeError: parser state lost", command

@@ -299,3 +299,58 @@ def test_scorer_copy_is_the_shared_one():
     if not shared.exists():
         pytest.skip("no ../shared beside the repository")
     assert SCORER.read_bytes() == shared.read_bytes()
+
+
+# --- eval scores only the documents it is given -----------------------------------
+
+
+def run_scorer_docs(gold_dir: Path, pred_file: Path, docs: list[str]) -> dict:
+    proc = subprocess.run(
+        [sys.executable, str(SCORER), str(gold_dir), str(pred_file), "--json", f"--docs={','.join(docs)}"],
+        capture_output=True,
+        check=False,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr.decode()
+    return json.loads(proc.stdout)
+
+
+def test_eval_scores_only_the_documents_given(gold_dir, tmp_path):
+    # b's gold (a count and a ranking) is not asked about when only a.txt is given
+    proc = run_cli("eval", gold_dir, "a.txt", "--json", cwd=tmp_path)
+    assert proc.returncode == 0, err(proc)
+    assert err(proc) == ""
+    ours = json.loads(proc.stdout)
+    assert ours["kinds"]["ranking"]["fn"] == 0
+    assert ours["kinds"]["all"]["tp"] + ours["kinds"]["all"]["fn"] == 4  # a's required golds only
+    parsed = run_cli("parse", "a.txt", "--format", "jsonl", "-q", cwd=tmp_path)
+    pred_file = tmp_path / "a.jsonl"
+    pred_file.write_bytes(parsed.stdout)
+    assert_same_scores(ours, run_scorer_docs(gold_dir, pred_file, ["a"]))
+
+
+def test_eval_names_inputs_without_gold_in_one_line(gold_dir, tmp_path):
+    (tmp_path / "c.txt").write_text("办理案件3件。\n", encoding="utf-8")
+    (tmp_path / "d.txt").write_text("办理案件4件。\n", encoding="utf-8")
+    proc = run_cli("eval", gold_dir, "a.txt", "c.txt", "d.txt", "--json", cwd=tmp_path)
+    assert proc.returncode == 0, err(proc)
+    assert err(proc).splitlines() == [f"govextract: no gold in {gold_dir} for 2 input(s): c.txt, d.txt"]
+    assert json.loads(proc.stdout)["kinds"]["all"]["tp"] + json.loads(proc.stdout)["kinds"]["all"]["fn"] == 4
+
+
+def test_eval_without_any_input_that_has_gold_is_an_error(gold_dir, tmp_path):
+    (tmp_path / "c.txt").write_text("办理案件3件。\n", encoding="utf-8")
+    proc = run_cli("eval", gold_dir, "c.txt", "--json", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stdout == b""
+    assert "none of the inputs has gold" in err(proc)
+    assert "Traceback" not in err(proc)
+
+
+def test_eval_counts_the_gold_of_an_unreadable_input_as_missed(gold_dir, tmp_path):
+    (tmp_path / "b.txt").write_bytes(b"")  # b has gold, but cannot be read
+    proc = run_cli("eval", gold_dir, "a.txt", "b.txt", "--json", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert err(proc).splitlines() == ["govextract: b.txt: empty file"]
+    kinds = json.loads(proc.stdout)["kinds"]
+    assert kinds["ranking"]["fn"] == 1 and kinds["count"]["fn"] == 1  # b's golds, all missed

@@ -161,7 +161,8 @@ def test_facts_cli_reports_a_bad_input_and_goes_on(tmp_path):
     assert proc.returncode == 1
     lines = err(proc).splitlines()
     assert lines[0] == f"govextract: {tmp_path / 'missing.txt'}: no such file or directory"
-    assert lines[1].startswith("govextract: 1 file(s), ") and " fact(s), 1 failure(s), " in lines[1]
+    # every named input counts, the missing one too
+    assert lines[1].startswith("govextract: 2 file(s), ") and " fact(s), 1 failure(s), " in lines[1]
     assert all(json.loads(line)["doc"] == "seeds/001_45dff95fb4eadf66.txt" for line in out(proc).splitlines())
 
 

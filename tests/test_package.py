@@ -46,6 +46,7 @@ def wheel_names(wheel) -> set[str]:
         return set(z.namelist())
 
 
+@pytest.mark.slow
 def test_wheel_holds_every_module(wheel_names):
     modules = sorted(p.name for p in (ROOT / "govextract").glob("*.py"))
     assert "cli.py" in modules
@@ -53,6 +54,7 @@ def test_wheel_holds_every_module(wheel_names):
         assert f"govextract/{name}" in wheel_names
 
 
+@pytest.mark.slow
 def test_wheel_holds_every_rule_file(wheel_names):
     rule_files = [p for p in (ROOT / "rules").rglob("*") if p.is_file() and not p.name.startswith(".")]
     relative = sorted(p.relative_to(ROOT / "rules").as_posix() for p in rule_files)
@@ -62,6 +64,7 @@ def test_wheel_holds_every_rule_file(wheel_names):
         assert f"govextract/_rules/{rel}" in wheel_names
 
 
+@pytest.mark.slow
 def test_wheel_metadata(wheel, wheel_names):
     with zipfile.ZipFile(wheel) as z:
         (entry_points,) = [n for n in wheel_names if n.endswith(".dist-info/entry_points.txt")]
@@ -112,6 +115,7 @@ print(json.dumps({
 """
 
 
+@pytest.mark.slow
 def test_installed_wheel_works_away_from_the_source_tree(installed, tmp_path):
     proc = run_installed(installed, tmp_path, "-c", CHECK_INSTALLED)
     assert proc.returncode == 0, proc.stderr
@@ -124,12 +128,14 @@ def test_installed_wheel_works_away_from_the_source_tree(installed, tmp_path):
     assert record["rule"] == "count.measure_word"
 
 
+@pytest.mark.slow
 def test_installed_rules_pass_their_checks(installed, tmp_path):
     proc = run_installed(installed, tmp_path, "-m", "govextract", "rules", "check")
     assert proc.returncode == 0, proc.stderr
     assert "0 problem(s)" in proc.stdout
 
 
+@pytest.mark.slow
 def test_installed_cli_parses_stdin(installed, tmp_path):
     env = {**os.environ, "PYTHONPATH": str(installed)}
     proc = subprocess.run(

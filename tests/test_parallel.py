@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import sys
 
+import pytest
 from support import ROOT
 
 from govextract.documents import expand
@@ -17,6 +18,7 @@ def _parse(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "govextract", "parse", *args], capture_output=True)
 
 
+@pytest.mark.slow
 def test_jobs_give_byte_identical_output_with_a_bad_file_in_the_middle(tmp_path):
     for i, seed in enumerate(sorted((ROOT / "seeds").glob("*.txt"))):
         shutil.copy(seed, tmp_path / f"{i:02d}_{seed.name}")

@@ -7,12 +7,11 @@ from __future__ import annotations
 import json
 import os
 import pty
-import subprocess
-import sys
+import select
 from pathlib import Path
 
 import pytest
-from support import err, out, run_cli
+from support import err, out, run_cli, run_cli_on
 
 BAR = "━"  # rich's bar
 
@@ -30,31 +29,38 @@ def terminal_env() -> dict[str, str]:
 
 def run_on_terminal(*args: str, cwd: Path, stdout_too: bool = False) -> tuple[int, str, bytes]:
     """Run govextract with stderr (and stdout too, if asked) on a pseudo-terminal;
-    returns the exit code, what the terminal showed, and stdout (when piped)."""
+    returns the exit code, what the terminal showed, and stdout (when not on it)."""
     master, slave = pty.openpty()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "govextract", *args],
-        stdin=subprocess.DEVNULL,
-        stdout=slave if stdout_too else subprocess.PIPE,
-        stderr=slave,
-        cwd=cwd,
-        env=terminal_env(),
-    )
-    os.close(slave)
-    shown = b""
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:  # the child closed the terminal
-            break
-        if not chunk:
-            break
-        shown += chunk
-    os.close(master)
-    stdout = b"" if stdout_too else proc.stdout.read()
-    if proc.stdout:
-        proc.stdout.close()
-    return proc.wait(timeout=120), shown.decode("utf-8", "replace"), stdout
+    shown = bytearray()
+
+    def read_terminal() -> None:
+        while select.select([master], [], [], 0)[0]:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # nothing left on the terminal's other side
+                return
+            if not chunk:
+                return
+            shown.extend(chunk)
+
+    terminal = os.ttyname(slave)
+    stdout = cwd / ".stdout"
+    try:
+        code = run_cli_on(
+            *args,
+            stdout=terminal if stdout_too else str(stdout),
+            stderr=terminal,
+            cwd=cwd,
+            env=terminal_env(),
+            poll=read_terminal,
+        )
+        read_terminal()
+    finally:
+        os.close(slave)
+        os.close(master)
+    printed = b"" if stdout_too else stdout.read_bytes()
+    stdout.unlink(missing_ok=True)
+    return code, shown.decode("utf-8", "replace"), printed
 
 
 @pytest.fixture
@@ -135,10 +141,13 @@ def test_progress_option_forces_the_bar(many):
 
 def test_eval_shows_the_bar_too(many):
     (many / "gold").mkdir()
+    for report in (many / "in").iterdir():  # gold that holds no figure: every record is an extra
+        (many / "gold" / f"{report.stem}.jsonl").write_text("", encoding="utf-8")
     code, shown, stdout = run_on_terminal("eval", "gold", "in", "--json", cwd=many)
     assert code == 0
     assert BAR in shown and "8/8" in shown
-    assert json.loads(stdout)["kinds"]["all"]["fp"] == 0  # no gold: nothing scored
+    scores = json.loads(stdout)["kinds"]["all"]
+    assert (scores["tp"], scores["fp"], scores["fn"]) == (0, 8, 0)
 
 
 def test_help_describes_the_options():

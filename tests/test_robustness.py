@@ -174,6 +174,7 @@ def _mutations(data: bytes, rng: random.Random) -> bytes:
     return bytes(out)
 
 
+@pytest.mark.slow
 def test_a_thousand_truncated_or_corrupted_seeds(extractor):
     rng = random.Random(20261121)
     seeds = [p.read_bytes() for p in SEEDS]

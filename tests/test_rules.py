@@ -42,11 +42,48 @@ def test_rules_check_cli_passes():
     assert "0 problem(s)" in out(proc)
 
 
-def test_rules_list_cli_lists_every_rule():
+def test_rules_list_cli_lists_every_rule_noise_entry_and_cue():
     proc = run_cli("rules", "list")
     assert proc.returncode == 0, err(proc)
-    listed = [line.split()[0] for line in out(proc).splitlines() if line.strip()]
-    assert listed == [r.id for r in RULESET.rules] + [n.id for n in RULESET.noise_rules]
+    lines = [line.split() for line in out(proc).splitlines() if line.strip()]
+    cues = [c.id for c in RULESET.cues]
+    assert cues, "rules/document.toml holds the genre's cues"
+    rules = [r.id for r in RULESET.rules] + [n.id for n in RULESET.noise_rules]
+    assert [line[0] for line in lines] == rules + cues
+    # a cue's line: its kind of cue, its numbers of examples and negatives, its file
+    shown = {line[0]: line[1:] for line in lines}
+    for cue in RULESET.cues:
+        assert shown[cue.id] == [
+            "cue",
+            cue.kind,
+            str(len(cue.spec.examples)),
+            "positive",
+            str(len(cue.spec.negatives)),
+            "negative",
+            "rules/document.toml",
+        ], shown[cue.id]
+
+
+def test_rules_list_shows_a_users_cue(tmp_path):
+    rules = tmp_path / "rules"
+    write(
+        rules,
+        "cues.toml",
+        """\
+        [[cue]]
+        id = "opener.hearsay"
+        kind = "opener"
+        description = "A word opening a clause on what was heard, not its subject."
+        words = ["据悉"]
+        examples = [{ text = "据悉，全市化解纠纷12起。", match = "据悉" }, "据悉全年"]
+        negatives = ["据此", "悉数"]
+        """,
+    )
+    assert run_cli("rules", "check", rules).returncode == 0
+    proc = run_cli("rules", "list", "--rules", rules)
+    assert proc.returncode == 0, err(proc)
+    line = next(line for line in out(proc).splitlines() if line.startswith("opener.hearsay "))
+    assert line.split()[1:6] == ["cue", "opener", "2", "positive", "2"], line
 
 
 # --- user rule files --------------------------------------------------------
@@ -302,7 +339,7 @@ def assert_two_rule_problems(stderr: str, path: Path) -> None:
 def test_rules_check_cli_refuses_a_broken_directory(tmp_path):
     directory, path = broken_rules_dir(tmp_path)
     proc = run_cli("rules", "check", directory)
-    assert proc.returncode == 2
+    assert proc.returncode == 1  # finding problems is what rules check is for (parse --rules: 2)
     assert_two_rule_problems(err(proc), path)
     assert out(proc) == ""
 

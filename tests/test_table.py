@@ -171,7 +171,8 @@ def test_summary_line_and_a_bad_input(reports, tmp_path):
     assert proc.returncode == 1
     lines = err(proc).splitlines()
     assert lines[0].endswith("gone.txt: no such file or directory")
-    summary = f"govextract: {len(REPORTS)} file(s), {len(EXPECTED) + 1} row(s), 1 failure(s)"
+    # every named input counts, the missing one too
+    summary = f"govextract: {len(REPORTS) + 1} file(s), {len(EXPECTED) + 1} row(s), 1 failure(s)"
     assert lines[1].startswith(summary)
     assert out(proc).startswith("region,year,indicator,")
 

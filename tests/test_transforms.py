@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 import pytest
-from support import chromium, chromium_missing
+from support import chromium, missing, require_chromium, require_tool
 from transforms import (
     cms_page,
     cr_line_ends,
@@ -213,23 +213,21 @@ def test_cr_line_ends_keep_every_line():
 # --- printed to PDF by Chromium -------------------------------------------------------------
 
 
-def cjk_font_missing() -> str | None:
-    try:
-        found = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True, check=False)
-    except FileNotFoundError:
-        return "no fc-list (fontconfig) to find a CJK font"
+def require_cjk_font() -> None:
+    """A CJK font for Chromium to print with; without one the test skips (fails where
+    GOVEXTRACT_REQUIRE_TOOLS=1, as in CI, which installs it)."""
+    fc_list = require_tool("fc-list", install="apt-get install fontconfig")
+    found = subprocess.run([fc_list, ":lang=zh", "family"], capture_output=True, text=True, check=False)
     if not found.stdout.strip():
-        return "no CJK font (fc-list :lang=zh finds none; apt-get install fonts-noto-cjk)"
-    return None
+        missing("needs a CJK font, and fc-list :lang=zh finds none (apt-get install fonts-noto-cjk)")
 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    missing = chromium_missing() or cjk_font_missing()
-    if missing:
-        pytest.skip(f"printing to PDF needs Chromium and a CJK font: {missing}")
+    executable = require_chromium()
+    require_cjk_font()
     pytest.importorskip("pdfminer", reason="reading PDF needs pdfminer.six (pip install '.[pdf]')")
-    with chromium(tmp_path_factory.mktemp("chromium-profile")) as context:
+    with chromium(executable, tmp_path_factory.mktemp("chromium-profile")) as context:
         yield context
 
 
