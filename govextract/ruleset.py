@@ -550,8 +550,17 @@ def _load(paths: tuple[str, ...]) -> RuleSet:
         html=html,
         fragment_examples=fragment_examples,
     )
+    taxonomy.use_places(lambda: _short_place_names(ruleset))
     _CACHE[key] = ruleset
     return ruleset
+
+
+def _short_place_names(ruleset: RuleSet) -> list[str]:
+    """The short names of the gazetteer beside the rule files (江苏, 下城), for indicators."""
+    from .gazetteer import gazetteer_for
+
+    gazetteer = gazetteer_for(ruleset)
+    return list(gazetteer.short) if gazetteer is not None else []
 
 
 _TOP_LEVEL = frozenset(

@@ -121,6 +121,10 @@ def test_the_taxonomy_covers_the_genres_recurring_metrics():
         ("change", "下城区全年全区刑事发案", "%", None, "刑事案件发案数"),
         ("change", "城区刑事警情", "%", None, None),
         ("change", "2025年交通事故死亡人数", "%", None, "道路交通事故死亡人数"),
+        # ... nor does a place's short name standing alone; what narrows after it still does
+        ("percent", "群众安全感", "%", "省统计部门调查表明，近五年来，福建群众安全感", "群众安全感"),
+        ("change", "思明刑事警情", "%", None, "刑事警情数"),
+        ("percent", "福建农村群众安全感", "%", None, None),
         # a noun joined to another by 、 may share its words, and a list of figures
         ("change", "火灾事故", "%", "重特大交通、火灾事故分别下降", None),
         ("change", "侵财案件发案", "%", "刑事发案同比下降2.9%、侵财案件发案", "侵财案件数"),
