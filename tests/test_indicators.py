@@ -141,6 +141,14 @@ def test_the_taxonomy_covers_the_genres_recurring_metrics():
         ("count", "犯罪嫌疑人", "人", "专项行动中打掉涉毒团伙12个，抓获犯罪嫌疑人", None),
         ("count", "犯罪嫌疑人", "人", "全年共破获刑事案件5100起，抓获犯罪嫌疑人", "抓获犯罪嫌疑人数"),
         ("count", "涉毒团伙", "个", "专项行动中打掉", None),
+        # ... but what happens in an area (发案) is no campaign's result
+        (
+            "change",
+            "刑事案件发案数",
+            "%",
+            "全省持续开展各类专项整治行动，保持严打高压态势，刑事案件发案数",
+            "刑事案件发案数",
+        ),
         # ... named just before it, not by another item far back in a run-on sentence
         (
             "percent",
