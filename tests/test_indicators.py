@@ -60,6 +60,11 @@ def test_the_taxonomy_covers_the_genres_recurring_metrics():
         "道路交通事故死亡人数",
         "火灾数",
         "生产安全事故数",
+        "审结刑事案件数",
+        "监督立案数",
+        "刑满释放人员数",
+        "预警劝阻数",
+        "安全隐患整改数",
     } <= names
     assert len(names) == len(TAXONOMY.names), "names are unique"
 
@@ -313,8 +318,9 @@ def test_dev_gold_subjects_get_indicators():
 @pytest.mark.skipif(not DEV.is_dir(), reason="../shared/dev is not there")
 def test_dev_records_get_indicators():
     """What `govextract parse ../shared/dev/docs` gives: a floor on the share of count,
-    percent and change records with an indicator. Measured: 187 of 295 (63%: count 104
-    of 194, percent 28 of 35, change 55 of 66; 31% before). Most of the rest say no metric
+    percent and change records with an indicator. Measured: 191 of 295 (65%: count 105
+    of 194, percent 29 of 35, change 57 of 66; 31% before the taxonomy was widened, 63%
+    before places' short names and 发案 as no campaign's result). Most of the rest say no metric
     of a place (tallies of honours given, the size of a pool, a survey's sample), name a
     one-off category (院长办理案件, 三大纠纷, 一审生效案件) or have a subject that does not
     say what is counted (达, 查处, 人民调解 for 人民调解组织)."""
@@ -326,9 +332,9 @@ def test_dev_records_get_indicators():
                 c[0] += r.indicator is not None
                 c[1] += 1
     mapped, total = sum(c[0] for c in counts.values()), sum(c[1] for c in counts.values())
-    assert total and mapped / total >= 0.62, counts
-    assert counts["percent"][0] / counts["percent"][1] >= 0.75, counts
-    assert counts["change"][0] / counts["change"][1] >= 0.78, counts
+    assert total and mapped / total >= 0.64, counts
+    assert counts["percent"][0] / counts["percent"][1] >= 0.8, counts
+    assert counts["change"][0] / counts["change"][1] >= 0.84, counts
 
 
 def test_only_numeric_records_reach_a_table():
