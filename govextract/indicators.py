@@ -23,7 +23,7 @@ once per rule set and answers are cached by (kind, subject, unit).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -42,6 +42,7 @@ _REACH = 32  # characters of a phrase that can matter: the longest pattern and w
 # 23 at most in ../shared/dev); a topic further back in a long run-on sentence is another
 # item's.
 _TOPIC_REACH = 48
+_TRAILING_HAN = regex.compile(r"\p{Han}+$")
 
 
 class SubjectExample(BaseModel):
@@ -147,8 +148,23 @@ class Taxonomy:
         self._complete = complete
         self._free_lead = free_lead
         self._metric_cache: dict[str, bool] = {}
+        self._load_places: Callable[[], Collection[str]] | None = None
+        self._places: frozenset[str] | None = None
         self._by_fit: dict[tuple[str, str | None], list[Indicator]] = {}
         self._cache: dict[tuple[str, str, str | None, int], tuple[Indicator, int] | None] = {}
+
+    def use_places(self, load: Callable[[], Collection[str]]) -> None:
+        """Where the short names of places come from (江苏, 下城: the gazetteer's), loaded
+        the first time a phrase needs them."""
+        self._load_places = load
+        self._places = None
+        self._metric_cache.clear()
+        self._cache.clear()
+
+    def _is_place(self, word: str) -> bool:
+        if self._places is None:
+            self._places = frozenset(self._load_places() if self._load_places else ())
+        return word in self._places
 
     @property
     def names(self) -> list[str]:
@@ -239,7 +255,11 @@ class Taxonomy:
         last = before[-1]
         if not ("\u3400" <= last <= "\u9fff" or "\uf900" <= last <= "\ufaff"):
             return not self._conjunct.search(before)
-        return last in self._place_suffix and len(before) >= 2 and not self._not_place.search(before)
+        if last in self._place_suffix and len(before) >= 2 and not self._not_place.search(before):
+            return True
+        # A place's short name after a sign or at the start (近三年来，江苏|群众安全感).
+        run = _TRAILING_HAN.search(before)
+        return run is not None and self._is_place(run.group())
 
     def _is_metric(self, phrase: str) -> bool:
         """Whether a phrase is a metric of the taxonomy (whatever its figure's kind)."""

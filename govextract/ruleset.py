@@ -584,6 +584,7 @@ def _load(paths: tuple[str, ...]) -> RuleSet:
         html=html,
         fragment_specs=raw_fragments,
     )
+    taxonomy.use_places(lambda: _short_place_names(ruleset))
     _CACHE[key] = ruleset
     return ruleset
 
@@ -700,6 +701,14 @@ def _where(written: str, pieces: list[_Piece], pos: int, of: str) -> str:
 def _did_you_mean(name: str, known: Iterable[str]) -> str:
     close = difflib.get_close_matches(name, list(known), n=1)
     return f" (did you mean {{{close[0]}}}?)" if close else ""
+
+
+def _short_place_names(ruleset: RuleSet) -> list[str]:
+    """The short names of the gazetteer beside the rule files (江苏, 下城), for indicators."""
+    from .gazetteer import gazetteer_for
+
+    gazetteer = gazetteer_for(ruleset)
+    return list(gazetteer.short) if gazetteer is not None else []
 
 
 _TOP_LEVEL = frozenset({"fragments", "lexicon", "rule", "cue", "indicator", "noise", "html"})

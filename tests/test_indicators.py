@@ -60,6 +60,11 @@ def test_the_taxonomy_covers_the_genres_recurring_metrics():
         "道路交通事故死亡人数",
         "火灾数",
         "生产安全事故数",
+        "审结刑事案件数",
+        "监督立案数",
+        "刑满释放人员数",
+        "预警劝阻数",
+        "安全隐患整改数",
     } <= names
     assert len(names) == len(TAXONOMY.names), "names are unique"
 
@@ -121,6 +126,10 @@ def test_the_taxonomy_covers_the_genres_recurring_metrics():
         ("change", "下城区全年全区刑事发案", "%", None, "刑事案件发案数"),
         ("change", "城区刑事警情", "%", None, None),
         ("change", "2025年交通事故死亡人数", "%", None, "道路交通事故死亡人数"),
+        # ... nor does a place's short name standing alone; what narrows after it still does
+        ("percent", "群众安全感", "%", "省统计部门调查表明，近五年来，福建群众安全感", "群众安全感"),
+        ("change", "思明刑事警情", "%", None, "刑事警情数"),
+        ("percent", "福建农村群众安全感", "%", None, None),
         # a noun joined to another by 、 may share its words, and a list of figures
         ("change", "火灾事故", "%", "重特大交通、火灾事故分别下降", None),
         ("change", "侵财案件发案", "%", "刑事发案同比下降2.9%、侵财案件发案", "侵财案件数"),
@@ -137,6 +146,14 @@ def test_the_taxonomy_covers_the_genres_recurring_metrics():
         ("count", "犯罪嫌疑人", "人", "专项行动中打掉涉毒团伙12个，抓获犯罪嫌疑人", None),
         ("count", "犯罪嫌疑人", "人", "全年共破获刑事案件5100起，抓获犯罪嫌疑人", "抓获犯罪嫌疑人数"),
         ("count", "涉毒团伙", "个", "专项行动中打掉", None),
+        # ... but what happens in an area (发案) is no campaign's result
+        (
+            "change",
+            "刑事案件发案数",
+            "%",
+            "全省持续开展各类专项整治行动，保持严打高压态势，刑事案件发案数",
+            "刑事案件发案数",
+        ),
         # ... named just before it, not by another item far back in a run-on sentence
         (
             "percent",
@@ -301,8 +318,9 @@ def test_dev_gold_subjects_get_indicators():
 @pytest.mark.skipif(not DEV.is_dir(), reason="../shared/dev is not there")
 def test_dev_records_get_indicators():
     """What `govextract parse ../shared/dev/docs` gives: a floor on the share of count,
-    percent and change records with an indicator. Measured: 187 of 295 (63%: count 104
-    of 194, percent 28 of 35, change 55 of 66; 31% before). Most of the rest say no metric
+    percent and change records with an indicator. Measured: 191 of 295 (65%: count 105
+    of 194, percent 29 of 35, change 57 of 66; 31% before the taxonomy was widened, 63%
+    before places' short names and 发案 as no campaign's result). Most of the rest say no metric
     of a place (tallies of honours given, the size of a pool, a survey's sample), name a
     one-off category (院长办理案件, 三大纠纷, 一审生效案件) or have a subject that does not
     say what is counted (达, 查处, 人民调解 for 人民调解组织)."""
@@ -314,9 +332,9 @@ def test_dev_records_get_indicators():
                 c[0] += r.indicator is not None
                 c[1] += 1
     mapped, total = sum(c[0] for c in counts.values()), sum(c[1] for c in counts.values())
-    assert total and mapped / total >= 0.62, counts
-    assert counts["percent"][0] / counts["percent"][1] >= 0.75, counts
-    assert counts["change"][0] / counts["change"][1] >= 0.78, counts
+    assert total and mapped / total >= 0.64, counts
+    assert counts["percent"][0] / counts["percent"][1] >= 0.8, counts
+    assert counts["change"][0] / counts["change"][1] >= 0.84, counts
 
 
 def test_only_numeric_records_reach_a_table():
