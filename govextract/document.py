@@ -327,7 +327,7 @@ class Document:
     def _find_places(self) -> None:
         if self.gazetteer is None:
             return
-        raw = self.gazetteer.mentions(self.text)
+        raw = self.gazetteer.mentions(self.text, self.rules.cue("agent"))
         anchors: Counter[str] = Counter()
         for _, _, places in raw:
             if len(places) == 1:
@@ -349,7 +349,9 @@ class Document:
                 )
                 if not (anchors[place.prefecture] or anchors[place.province]):
                     continue  # 鼓楼, 朝阳: too ambiguous without a parent named in the text
-            mention = PlaceMention(s, e, place, full=text[s:e] == place.name or place.level == 4)
+            written = text[s:e]
+            full = written == place.name or written in self.gazetteer.alias or place.level == 4
+            mention = PlaceMention(s, e, place, full=full)
             before = text[max(0, s - 4) : s]
             if title.search(before) and title.search(before).end() == len(before):
                 mention.role = "title"  # 省级平安区

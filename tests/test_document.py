@@ -159,6 +159,23 @@ def test_units_named_after_a_division_and_national_statements(extractor, script)
     assert _find(records, "5个", script).region == "吉林省"
 
 
+@SCRIPTS
+def test_short_forms_and_organs_name_their_place(extractor, script):
+    # an autonomous prefecture by its short name and 州; a county's short name before an organ
+    page = "恩施州平安建设综述\n\n全州调处矛盾纠纷4200起。\n"
+    assert _find(_run(extractor, page, script), "4200起", script).region == "恩施土家族苗族自治州"
+    page = "岚皋法院全年审结案件612件，市公安局莲湖分局破获盗窃案件57起。\n"
+    records = _run(extractor, page, script)
+    assert _find(records, "612件", script).region == "岚皋县"
+    assert _find(records, "57起", script).region == "莲湖区"
+    # a unit's suffix alone before an organ is the unit the page names
+    page = "欢迎访问某省汪清林区人民法院\n\n林区法院召开大会\n\n上半年林区法院新收案件96件。\n"
+    assert _find(_run(extractor, page, script), "96件", script).region == "汪清林区"
+    # an organ word after a common word names no place
+    page = "各级法院全年审结案件5100件。\n"
+    assert _find(_run(extractor, page, script), "5100件", script).region is None
+
+
 # -- subjects ---------------------------------------------------------------------
 
 
