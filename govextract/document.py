@@ -336,7 +336,7 @@ class Document:
                     if name:
                         anchors[name] += 1
         r = self.rules
-        agent, venue, title = r.cue("agent"), r.cue("venue"), r.cue("title_place")
+        agent, venue, title, visit = r.cue("agent"), r.cue("venue"), r.cue("title_place"), r.cue("visit")
         text = self.text
         venues = [m.span("venue") for m in venue.finditer(text)]
         for s, e, places in raw:
@@ -355,8 +355,8 @@ class Document:
             before = text[max(0, s - 4) : s]
             if title.search(before) and title.search(before).end() == len(before):
                 mention.role = "title"  # 省级平安区
-            elif any(vs <= s and e <= ve for vs, ve in venues):
-                mention.role = "venue"
+            elif any(vs <= s and e <= ve for vs, ve in venues) or visit.search(text, e, self.clause(s)[1]):
+                mention.role = "venue"  # where a meeting is, where someone goes, who visits us
             elif text[s - 2 : s] == "平安" or text[s - 2 : s] == "法治":
                 mention.role = "campaign"  # 平安广东: the province's campaign, about it
             elif agent.match(text, e) or text[e : e + 1] in "委":
@@ -631,6 +631,8 @@ class Document:
                 place = _most_specific(head[kind])
                 break
         if place is None:
+            place = self._own_body(art, mentions)
+        if place is None:
             place = _dominant(mentions, national)
         # A report about the whole country (我国 more often than any place is named) has none.
         art.national = place is None and national >= 3
@@ -639,6 +641,21 @@ class Document:
             named = [m for m in self.places_in(art.start, art.end) if m.role != "title"]
             place = self._anaphoric_place(art, named)
         art.place = place
+
+    def _own_body(self, art: Article, mentions: list[PlaceMention]) -> Place | None:
+        """An article that speaks as its body (我院, 本局): the place of the organ of that kind
+        it names (濠江法院 for 我院), not a visitor's."""
+        own = self.rules.cue("self_organ")
+        kinds = {own.value(m) for m in own.finditer(self.text, art.start, art.end)}
+        if not kinds:
+            return None
+        agent = self.rules.cue("agent")
+        organs = []
+        for m in mentions:
+            a = agent.match(self.text, m.end)
+            if a is not None and a.group()[-1] in kinds:
+                organs.append(m)
+        return _best(organs)
 
     def _anaphoric_place(self, art: Article, mentions: list[PlaceMention]) -> Place | None:
         """An article that names its place once and then says 该县, 全县: the place named with
@@ -731,7 +748,8 @@ class Document:
 
     def _series_unit(self, members: list[int], current: Place | None, art: Article) -> Unit:
         """A series that names another place than its context (a sibling district) belongs to
-        that place, if it names it clearly: in full or more than once."""
+        that place, if it names it clearly (in full or more than once) and as what it speaks
+        of (a topic, an organ): a place named in passing (警力赴某市) is no section's."""
         mentions = [
             m
             for k in members
@@ -740,6 +758,8 @@ class Document:
         ]
         start, end = self.lines[members[0]].start, self.lines[members[-1]].end
         foreign = [m for m in mentions if current is None or not current.related(m.place)]
+        spoken = {m.place for m in foreign if m.role in ("topic", "agent", "campaign")}
+        foreign = [m for m in foreign if m.place in spoken]
         best = _best(foreign) if foreign else None
         clear = best is not None and (
             sum(m.place == best for m in foreign) >= 2 or any(m.place == best and m.full for m in foreign)

@@ -176,6 +176,30 @@ def test_short_forms_and_organs_name_their_place(extractor, script):
     assert _find(_run(extractor, page, script), "5100件", script).region is None
 
 
+@SCRIPTS
+def test_destinations_visitors_and_places_in_passing_are_not_the_topic(extractor, script):
+    # a section that names a place only in passing stays its article's
+    page = (
+        "嘉兴市公安局全年工作扎实推进。\n"
+        "一、维护稳定\n"
+        "组织12家成员单位开展演练30次，选派45名警力赴宁波市执行安保任务。\n"
+        "二、打击犯罪\n"
+        "全市破获刑事案件2100起，民警参加南京市举办的培训班。\n"
+    )
+    records = _run(extractor, page, script)
+    for fragment in ("12家", "30次", "45名", "2100起"):
+        assert _find(records, fragment, script).region == "嘉兴市"
+    # a body visiting the writer's (到我院调研) is not the article's place; 我院 is the court it names
+    page = (
+        "3月5日，梅州市中院副院长一行到我院调研执行工作。\n"
+        "院长在汇报中介绍，全年结案率达95.2%，执行到位率88.4%。\n"
+        "梅州市中院领导认为，平远法院执行工作走在全市前列。\n"
+    )
+    records = _run(extractor, page, script)
+    assert _find(records, "95.2%", script).region == "平远县"
+    assert _find(records, "88.4%", script).region == "平远县"
+
+
 # -- subjects ---------------------------------------------------------------------
 
 
