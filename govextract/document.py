@@ -69,6 +69,7 @@ class PlaceMention:
     place: Place
     role: str = "plain"  # topic | agent | plain | title | venue | campaign
     full: bool = True  # written in full (漳州市), not short (漳州)
+    opens: bool = False  # opens its clause (a campaign: “平安浙江”建设...满意率为...)
 
 
 @dataclass(slots=True)
@@ -369,8 +370,11 @@ class Document:
                 continue
             cs, _ = self.clause(m.start)
             head = text[cs : m.start]
-            if m.role == "agent" or self.opens(head):
-                m.role = "topic" if m.role != "campaign" else "campaign"
+            if m.role == "campaign":
+                # the campaign's name (“平安浙江”) opens the clause: its figures are its place's
+                m.opens = self.opens(text[cs : m.start - 2].rstrip("".join(self.quotes)))
+            elif m.role == "agent" or self.opens(head):
+                m.role = "topic"
         self._place_starts = [m.start for m in self.places]
 
     def places_in(self, start: int, end: int) -> list[PlaceMention]:

@@ -200,6 +200,43 @@ def test_destinations_visitors_and_places_in_passing_are_not_the_topic(extractor
     assert _find(records, "88.4%", script).region == "平远县"
 
 
+@SCRIPTS
+def test_the_place_a_figure_names_around_it(extractor, script):
+    page = (
+        "绍兴市越城区司法局报告\n\n"
+        "我区已建成4家省级规范化司法所（全市共有7家），调解成功率占全市总量的41.2%。"
+        "去年全省100个县市区群众安全感测评中，我区位列全省第9位。"
+        "今年群众安全感为97.6%，全市第2位、全省第11位。"
+        "中央综治委授予我市“全国综治优秀市”称号，授予诸暨市“全国平安建设先进县”称号。\n"
+    )
+    records = _run(extractor, page, script)
+    assert _find(records, "4家", script).region == "越城区"
+    assert _find(records, "7家", script).region == "绍兴市"  # a level word right before a figure
+    assert _find(records, "41.2%", script).region == "越城区"  # the whole it is a share of
+    assert _find(records, "100个", script).region == "浙江省"
+    assert _find(records, "全省第11位", script).region == "越城区"  # a pool, not a place
+    assert _find(records, "全国综治优秀市", script).region == "绍兴市"  # 授予我市
+    assert _find(records, "全国平安建设先进县", script).region == "诸暨市"  # the recipient of 授予
+    page = (
+        "江西省报道\n\n"
+        "测评显示，全省11个设区市中，新余市排名第一，吉安市、九江市分列第二、三位。"
+        "另有9个设区市满意度在95%以上。"
+        "在县级排名中，去年排名全省第一的井冈山市以99.1%的成绩继续排名第一。\n"
+    )
+    records = _run(extractor, page, script)
+    assert _find(records, "9个", script).region == "江西省"  # no one place of the sentence before
+    assert _find(records, "全省第一", script).region == "井冈山市"  # the place the figure describes
+    # a province's campaign opening the clause: its figures are the province's
+    page = (
+        "吴中区新闻\n\n日前，测评结果公布。2021年度“平安江苏”建设群众安全感、满意度分别为97.1%、"
+        "95.2%，全市分别为97.5%、96.0%，吴中区分别为98.3%、97.0%。\n"
+    )
+    records = _run(extractor, page, script)
+    assert _find(records, "95.2%", script).region == "江苏省"
+    assert _find(records, "96.0%", script).region == "苏州市"
+    assert _find(records, "97.0%", script).region == "吴中区"
+
+
 # -- subjects ---------------------------------------------------------------------
 
 
