@@ -231,7 +231,7 @@ class Document:
                 ln.cue = credit.match(w).group("closing") and "closing"
             elif byline.search(w) and (e - s <= _HEADLINE_MAX or byline.match(w)):
                 ln.kind = "byline" if not self._sentence_like(s, e) else "body"
-            elif headline.match(w):
+            elif headline.match(w) and not self._run_in(ln, w[headline.match(w).end() :]):
                 ln.kind = "headline"
                 ln.cue = "headline"
             elif ln.marker and not self._sentence_like(s, e) and e - s <= _HEADLINE_MAX:
@@ -255,6 +255,18 @@ class Document:
                 and not self._sentence_like(*prev.span)
             ):
                 prev.kind = "headline"
+
+    def _run_in(self, ln: Line, rest: str) -> bool:
+        """Whether a bracketed heading runs into its section's text (a yearbook's 【概况】 2015年,
+        全市...): prose of clauses after it, going on into the next line without a break."""
+        nxt = self.lines[ln.index + 1] if ln.index + 1 < len(self.lines) else None
+        return (
+            len(rest.strip()) >= 24
+            and any(c in self.clause_end for c in rest)
+            and nxt is not None
+            and nxt.kind != "blank"
+            and not nxt.blank_before
+        )
 
     def _sentence_like(self, s: int, e: int) -> bool:
         """Whether a line holds a sentence: a sentence end inside it (not only at its end; an
@@ -654,18 +666,26 @@ class Document:
         if not kinds:
             return None
         agent = self.rules.cue("agent")
-        organs = []
+        organs: Counter[Place] = Counter()
         for m in mentions:
             a = agent.match(self.text, m.end)
             if a is not None and a.group()[-1] in kinds:
-                organs.append(m)
-        return _best(organs)
+                organs[m.place] += 1
+        # the one named most; between equals, the higher body (a 中院 speaks of its 基层法院)
+        return max(organs, key=lambda p: (organs[p], -p.level)) if organs else None
 
     def _anaphoric_place(self, art: Article, mentions: list[PlaceMention]) -> Place | None:
-        """An article that names its place once and then says 该县, 全县: the place named with
-        that level (the commonest level of its anaphora)."""
+        """An article that names its place once and then says 该县, 全县 or names its organs by
+        their level alone (市委, 市信访局): the place named with that level (the commonest
+        level of its anaphora)."""
         anaphora = self.rules.cue("anaphora")
-        levels = Counter(anaphora.value(m) for m in anaphora.finditer(self.text, art.start, art.end))
+        text = self.text
+        levels = Counter(anaphora.value(m) for m in anaphora.finditer(text, art.start, art.end))
+        suffixes = set(anaphora.values.values())
+        for m in self.rules.cue("agent").finditer(text, art.start + 1, art.end):
+            p = m.start()
+            if text[p - 1] in suffixes and (p < 2 or not "\u4e00" <= text[p - 2] <= "\u9fff"):
+                levels[text[p - 1]] += 1
         for level, _ in levels.most_common():
             named = Counter(m.place for m in mentions if m.place.suffix() == level)
             if named:
@@ -712,10 +732,13 @@ class Document:
         return units
 
     def _lead_place(self, ln: Line) -> Place | None:
+        # 《某省信访条例》 names a law, not what the lines after it are about
         near = [
             m
             for m in self.places_in(*ln.span)
-            if m.start - ln.start <= 16 and m.role not in ("title", "venue")
+            if m.start - ln.start <= 16
+            and m.role not in ("title", "venue")
+            and self.text.count("《", ln.start, m.start) <= self.text.count("》", ln.start, m.start)
         ]
         return _most_specific(near) if near else None
 

@@ -237,6 +237,24 @@ def test_the_place_a_figure_names_around_it(extractor, script):
     assert _find(records, "97.0%", script).region == "吴中区"
 
 
+@SCRIPTS
+def test_a_yearbook_entry_is_one_article_named_by_its_organs(extractor, script):
+    # 【概况】 running into its text is a section heading, not a new article; 市委, 市司法局 are
+    # the city the entry names (here only in the title of its own rules)
+    page = (
+        "·司法行政·\n\n"
+        "【概况】 2020年，市司法局共办理法律援助案件1523件，同比上升4.2%；开展普法宣传\n"
+        "活动320场次，受理群众咨询5600人次。\n"
+        "【制度建设】 市委、市政府高度重视法律援助工作，推动出台《江门市法律援助\n"
+        "条例实施办法》，全年培训人员410人次。\n\n"
+        "2020年12月4日，《广东省法律援助条例》宣传活动（摄影）\n\n"
+        "全年新增援助律师36名。\n"
+    )
+    records = _run(extractor, page, script)
+    for fragment in ("1523件", "320场次", "410人次", "36名"):
+        assert _find(records, fragment, script).region == "江门市"
+
+
 # -- subjects ---------------------------------------------------------------------
 
 
