@@ -136,13 +136,31 @@ class RegionStep:
         self.subset = ruleset.cue("subset")
         self.pool = ruleset.cue("pool")
         self.predicate = ruleset.cue("predicate")
+        # longest first: 县(市、区) before 县
+        words = ruleset.lexicon("division_words") or {}
+        self.divisions: dict[str, int] = dict(sorted(words.items(), key=lambda kv: -len(kv[0])))
         self.level_gap = regex.compile(ruleset.fragments.get("LEVEL_FIGURE_GAP", ""))
         self.share_of = regex.compile("(?:" + ruleset.fragments.get("SHARE_OF", "(?!)") + ")$")
         self.grant = regex.compile("(?:" + ruleset.fragments.get("GRANT_VERB", "(?!)") + r")\s*$")
 
     def run(self, doc: Document, chosen: list[Candidate]) -> None:
         for c in chosen:
-            c.fields["region"] = self.region(doc, c)
+            region = self.region(doc, c)
+            if region is not None and c.rule.kind == "count":
+                region = self._holder(doc, c, region)
+            c.fields["region"] = region
+
+    def _holder(self, doc: Document, c: Candidate, name: str) -> str:
+        """A count of divisions (10个设区市, 8个县(市、区)) belongs to a place that holds such
+        divisions: one at their level or below gives way to the division above it."""
+        level = next((lv for word, lv in self.divisions.items() if doc.text.startswith(word, c.end)), None)
+        if level is None:
+            return name
+        place = next((m.place for m in doc.places if m.place.name == name), None)
+        if place is None or place.level < level or doc.gazetteer is None:
+            return name
+        above = [p for p in place.ancestors(doc.gazetteer) if p.level < level]
+        return above[0].name if above else name
 
     def region(self, doc: Document, c: Candidate) -> str | None:
         art = doc.article_of(c.start)

@@ -41,6 +41,10 @@ _UNIT_SUFFIXES = (
 )
 
 
+# How far around an organ the places named tell which province it is in (a paragraph or two).
+_ORGAN_REACH = 300
+
+
 @dataclass(frozen=True, slots=True)
 class Place:
     name: str  # the official full name (or the name as written, for other units)
@@ -237,10 +241,13 @@ class Gazetteer:
                     continue
                 found[s] = (e, self.short[m.group()])
         organ_at = [m.start() for m in organs.finditer(text)] if organs is not None else []
-        # The provinces the text names places of: an organ's short name elsewhere (东城分局 of a
-        # town in a 东莞市 report) is not that county.
-        provinces = {ps[0].province for _, ps in found.values() if len({p.province for p in ps}) == 1}
+        # The provinces of the places named around an organ: its short name from elsewhere
+        # (东城分局 of a town in a 东莞市 report) is not that county.
+        named_at = sorted(
+            (s, ps[0].province) for s, (e, ps) in found.items() if len({p.province for p in ps}) == 1
+        )
         for o in organ_at:
+            provinces = {pr for s, pr in named_at if abs(s - o) <= _ORGAN_REACH}
             for k in range(min(4, o), 1, -1):
                 s = o - k
                 head = text[s:o]

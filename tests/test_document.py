@@ -255,6 +255,18 @@ def test_a_yearbook_entry_is_one_article_named_by_its_organs(extractor, script):
         assert _find(records, fragment, script).region == "江门市"
 
 
+@SCRIPTS
+def test_a_count_of_divisions_belongs_to_the_place_holding_them(extractor, script):
+    page = (
+        "江西省报道\n\n"
+        "新余市满意度达96.8%，排名全省第一。其中9个设区市满意度在95%以上，该市13个乡镇均达标。\n"
+    )
+    records = _run(extractor, page, script)
+    assert _find(records, "96.8%", script).region == "新余市"
+    assert _find(records, "9个", script).region == "江西省"  # prefectures are counted by a province
+    assert _find(records, "13个", script).region == "新余市"
+
+
 # -- subjects ---------------------------------------------------------------------
 
 
