@@ -246,8 +246,11 @@ class Gazetteer:
         named_at = sorted(
             (s, ps[0].province) for s, (e, ps) in found.items() if len({p.province for p in ps}) == 1
         )
+        # Far from any place named, the provinces of the whole text (城东分局 in a long 南京市
+        # report is no 城东区 of 西宁).
+        everywhere = {pr for _, pr in named_at}
         for o in organ_at:
-            provinces = {pr for s, pr in named_at if abs(s - o) <= _ORGAN_REACH}
+            provinces = {pr for s, pr in named_at if abs(s - o) <= _ORGAN_REACH} or everywhere
             for k in range(min(4, o), 1, -1):
                 s = o - k
                 head = text[s:o]

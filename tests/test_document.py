@@ -171,6 +171,10 @@ def test_short_forms_and_organs_name_their_place(extractor, script):
     # a unit's suffix alone before an organ is the unit the page names
     page = "欢迎访问某省汪清林区人民法院\n\n林区法院召开大会\n\n上半年林区法院新收案件96件。\n"
     assert _find(_run(extractor, page, script), "96件", script).region == "汪清林区"
+    # far from the places a page names, a short name from another province is no place there
+    filler = "各部门坚持问题导向，压实工作责任，推动平安建设工作取得新进展。" * 12
+    page = f"南京市公安局年度总结\n\n{filler}\n\n城东分局全年破获案件57起。\n"
+    assert _find(_run(extractor, page, script), "57起", script).region == "南京市"
     # an organ word after a common word names no place
     page = "各级法院全年审结案件5100件。\n"
     assert _find(_run(extractor, page, script), "5100件", script).region is None
