@@ -139,6 +139,7 @@ class RegionStep:
         # longest first: 县(市、区) before 县
         words = ruleset.lexicon("division_words") or {}
         self.divisions: dict[str, int] = dict(sorted(words.items(), key=lambda kv: -len(kv[0])))
+        self.division_qualifiers = frozenset(ruleset.lexicon("division_word_qualifiers") or [])
         self.level_gap = regex.compile(ruleset.fragments.get("LEVEL_FIGURE_GAP", ""))
         self.share_of = regex.compile("(?:" + ruleset.fragments.get("SHARE_OF", "(?!)") + ")$")
         self.grant = regex.compile("(?:" + ruleset.fragments.get("GRANT_VERB", "(?!)") + r")\s*$")
@@ -153,9 +154,11 @@ class RegionStep:
     def _holder(self, doc: Document, c: Candidate, name: str) -> str:
         """A count of divisions (10个设区市, 8个县(市、区)) belongs to a place that holds such
         divisions: one at their level or below gives way to the division above it."""
-        level = next((lv for word, lv in self.divisions.items() if doc.text.startswith(word, c.end)), None)
-        if level is None:
-            return name
+        word = next((w for w in self.divisions if doc.text.startswith(w, c.end)), None)
+        after = c.end + len(word) if word is not None else c.end
+        if word is None or doc.text[after : after + 1] in self.division_qualifiers:
+            return name  # 3个县级中心: the county's own centres, no count of counties
+        level = self.divisions[word]
         place = next((m.place for m in doc.places if m.place.name == name), None)
         if place is None or place.level < level or doc.gazetteer is None:
             return name

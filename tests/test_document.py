@@ -269,6 +269,11 @@ def test_a_count_of_divisions_belongs_to_the_place_holding_them(extractor, scrip
     assert _find(records, "96.8%", script).region == "新余市"
     assert _find(records, "9个", script).region == "江西省"  # prefectures are counted by a province
     assert _find(records, "13个", script).region == "新余市"
+    # a division word qualifying something else (县级, 县直) counts no divisions
+    page = "永新县报道\n\n永新县建成4个县级调解中心，组织11个县直单位开展联合接访。\n"
+    records = _run(extractor, page, script)
+    assert _find(records, "4个", script).region == "永新县"
+    assert _find(records, "11个", script).region == "永新县"
 
 
 # -- subjects ---------------------------------------------------------------------
