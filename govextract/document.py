@@ -666,10 +666,12 @@ class Document:
         if not kinds:
             return None
         agent = self.rules.cue("agent")
+        # a body that visits (某中院...到我院调研) or is visited is not the speaker, wherever named
+        away = {m.place for m in self.places_in(art.start, art.end) if m.role == "venue"}
         organs: Counter[Place] = Counter()
         for m in mentions:
             a = agent.match(self.text, m.end)
-            if a is not None and a.group()[-1] in kinds:
+            if a is not None and a.group()[-1] in kinds and m.place not in away:
                 organs[m.place] += 1
         # the one named most; between equals, the higher body (a 中院 speaks of its 基层法院)
         return max(organs, key=lambda p: (organs[p], -p.level)) if organs else None
