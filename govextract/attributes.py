@@ -136,10 +136,34 @@ class RegionStep:
         self.subset = ruleset.cue("subset")
         self.pool = ruleset.cue("pool")
         self.predicate = ruleset.cue("predicate")
+        # longest first: 县(市、区) before 县
+        words = ruleset.lexicon("division_words") or {}
+        self.divisions: dict[str, int] = dict(sorted(words.items(), key=lambda kv: -len(kv[0])))
+        self.division_qualifiers = frozenset(ruleset.lexicon("division_word_qualifiers") or [])
+        self.level_gap = regex.compile(ruleset.fragments.get("LEVEL_FIGURE_GAP", ""))
+        self.share_of = regex.compile("(?:" + ruleset.fragments.get("SHARE_OF", "(?!)") + ")$")
+        self.grant = regex.compile("(?:" + ruleset.fragments.get("GRANT_VERB", "(?!)") + r")\s*$")
 
     def run(self, doc: Document, chosen: list[Candidate]) -> None:
         for c in chosen:
-            c.fields["region"] = self.region(doc, c)
+            region = self.region(doc, c)
+            if region is not None and c.rule.kind == "count":
+                region = self._holder(doc, c, region)
+            c.fields["region"] = region
+
+    def _holder(self, doc: Document, c: Candidate, name: str) -> str:
+        """A count of divisions (10个设区市, 8个县(市、区)) belongs to a place that holds such
+        divisions: one at their level or below gives way to the division above it."""
+        word = next((w for w in self.divisions if doc.text.startswith(w, c.end)), None)
+        after = c.end + len(word) if word is not None else c.end
+        if word is None or doc.text[after : after + 1] in self.division_qualifiers:
+            return name  # 3个县级中心: the county's own centres, no count of counties
+        level = self.divisions[word]
+        place = next((m.place for m in doc.places if m.place.name == name), None)
+        if place is None or place.level < level or doc.gazetteer is None:
+            return name
+        above = [p for p in place.ancestors(doc.gazetteer) if p.level < level]
+        return above[0].name if above else name
 
     def region(self, doc: Document, c: Candidate) -> str | None:
         art = doc.article_of(c.start)
@@ -150,8 +174,17 @@ class RegionStep:
             cs = doc.clause(cs - 2)[0]  # 天长市、定远县...: a list of places opens the clause
         ss, _ = doc.sentence(c.start, c.end)
         own = (c.start, c.end) if c.rule.kind != "honour" else (c.mstart, c.mend)
-        # 0. an honour's recipient named right before its verb (哈尔滨市被确定为...试点城市).
+        # 0. an honour's recipient named right before its verb (哈尔滨市被确定为...试点城市), or
+        # right after a verb that confers it (授予香河县“...”称号).
         if c.rule.kind == "honour":
+            pre = c.groups.get("pre")
+            if pre is not None and self.grant.search(doc.text, max(0, pre[0] - 6), pre[0]):
+                given = [m for m in doc.places_in(pre[0], pre[1]) if m.role not in ("title", "venue")]
+                if given:
+                    return self._name(self._run_of(doc, given))
+                we = self.anaphora.match(doc.text, pre[0], pre[1])  # 授予我市“...”
+                if we is not None:
+                    return self._at_level(doc, c, self.anaphora.value(we), context)
             near = [
                 m
                 for m in doc.places_in(max(cs, c.mstart - 12), c.mstart)
@@ -160,7 +193,21 @@ class RegionStep:
             ]
             if near:
                 return self._name(self._run_of(doc, near))
-        # 1. the clause names the place (东山县获评..., 其中河南省2个, 毕节市查处1900多人).
+        # 1. a level word right before a figure (全省100个县市区, 全市3家): the place at that level;
+        # a place right after it that it describes (排名全省第一的井冈山市).
+        if c.rule.kind in ("count", "percent", "change", "money"):
+            level = self._level_before(doc, cs, c.start)
+            if level is not None:
+                return self._at_level(doc, c, level, context)
+        if c.rule.kind != "honour" and doc.text[own[1] : own[1] + 1] == "的":
+            bearer = [
+                m
+                for m in doc.places_in(own[1] + 1, own[1] + 12)
+                if m.start == own[1] + 1 and m.role not in ("title", "venue")
+            ]
+            if bearer:
+                return bearer[0].place.name
+        # 2. the clause names the place (东山县获评..., 其中河南省2个, 毕节市查处1900多人).
         clause = self._usable(doc.places_in(cs, c.end), own, context, topic_parents=True, doc=doc)
         if not clause and c.members is not None and c.index > 0:
             # a list's later figures share the clause of its first (天长市、定远县分别上升x、y)
@@ -175,14 +222,14 @@ class RegionStep:
             if c.members is not None and len(run) == len(c.members):
                 return run[c.index].place.name  # 天长市、定远县同比分别上升x、y: in order
             return self._name(run)
-        # 2. 我市, 全县 opening the clause: the place spoken of at that level; 全国, 我国: the
+        # 3. 我市, 全县 opening the clause: the place spoken of at that level; 全国, 我国: the
         # whole country (在全省率先..., 全省第一: a pool, not the statement's place).
         level = self._anaphor(doc, cs, own[0])
         if level is not None:
             return self._at_level(doc, c, level, context)
         if self._national(doc, cs, own[0]):
             return None
-        # 3. the sentence's topic, then its anaphora, for a clause that goes on about it
+        # 4. the sentence's topic, then its anaphora, for a clause that goes on about it
         # (其中，毕节市查处1900多人，居全国百城第23位); a clause with a subject of its own
         # (3名个人入选...) does not take it.
         if self._goes_on(doc, cs, own[0], c):
@@ -196,11 +243,11 @@ class RegionStep:
             level = self._anaphor(doc, ss, cs)
             if level is not None:
                 return self._at_level(doc, c, level, context)
-        # 4. the paragraph's topic: what its first sentence is about.
+        # 5. the paragraph's topic: what its first sentence is about.
         para = self._paragraph_place(doc, c, ss, context)
         if para is not None:
             return para.name
-        # 5. the section (a lead line, a series), then the article.
+        # 6. the section (a lead line, a series), then the article.
         if context is not None:
             return context.name
         return None
@@ -214,6 +261,17 @@ class RegionStep:
             nxt = doc.text[c.end : c.end + 1]
             return not (c.rule.kind == "count" and nxt and "\u4e00" <= nxt <= "\u9fff")
         return self.predicate.match(head) is not None
+
+    def _level_before(self, doc: Document, cs: int, start: int) -> str | None:
+        """The level of an anaphor (全省, 我市) standing right before a figure, maybe with 共 or
+        有 between (全市共有3家): it says whose figure it is, wherever the clause opens; not
+        the whole it is a share of (占全市63.6%)."""
+        for m in self.anaphora.finditer(doc.text, max(cs, start - 8), start):
+            if self.level_gap.fullmatch(doc.text, m.end(), start) and not self.share_of.search(
+                doc.text, max(0, m.start() - 2), m.start()
+            ):
+                return self.anaphora.value(m)
+        return None
 
     def _anaphor(self, doc: Document, start: int, end: int) -> str | None:
         """The level of the last anaphor (全市, 我县) in [start, end) that opens its clause and
@@ -248,11 +306,8 @@ class RegionStep:
         for m in mentions:
             if m.role in ("title", "venue") or (own[0] <= m.start and m.end <= own[1]):
                 continue
-            if (
-                context is not None
-                and m.place.contains(context)
-                and not (topic_parents and m.role == "topic")
-            ):
+            speaks = m.role == "topic" or (m.role == "campaign" and m.opens)
+            if context is not None and m.place.contains(context) and not (topic_parents and speaks):
                 continue  # 福建省 in a 三明市 report: the province is not what the figure is about
             out.append(m)
         return out
@@ -312,8 +367,8 @@ class RegionStep:
         return chain[0].name if chain else None
 
     def _paragraph_place(self, doc: Document, c: Candidate, ss: int, context: Place | None) -> Place | None:
-        """The topic of the paragraph's first sentence, when the figure's sentence follows it
-        and that sentence is not about a part (其中...)."""
+        """The topic of the paragraph's first sentence, when the figure's sentence follows it,
+        that sentence is not about a part (其中...) and speaks of one place (or a chain)."""
         ln = doc.line_of(c.start)
         first = doc.sentence(ln.start)
         if first[0] >= ss and first[1] >= c.start:
@@ -326,7 +381,9 @@ class RegionStep:
             if m.role in ("topic", "agent", "campaign")
             and not (context is not None and m.place.contains(context))
         ]
-        return topics[0].place if topics else None
+        if not topics or any(not topics[0].place.related(m.place) for m in topics[1:]):
+            return None  # several places side by side (甲市第一，乙市第二): none is
+        return topics[0].place
 
 
 class YearStep:

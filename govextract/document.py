@@ -69,6 +69,7 @@ class PlaceMention:
     place: Place
     role: str = "plain"  # topic | agent | plain | title | venue | campaign
     full: bool = True  # written in full (漳州市), not short (漳州)
+    opens: bool = False  # opens its clause (a campaign: “平安浙江”建设...满意率为...)
 
 
 @dataclass(slots=True)
@@ -235,7 +236,7 @@ class Document:
                 ln.cue = credit.match(w).group("closing") and "closing"
             elif byline.search(w) and (e - s <= _HEADLINE_MAX or byline.match(w)):
                 ln.kind = "byline" if not self._sentence_like(s, e) else "body"
-            elif headline.match(w):
+            elif headline.match(w) and not self._run_in(ln, w[headline.match(w).end() :]):
                 ln.kind = "headline"
                 ln.cue = "headline"
             elif ln.marker and not self._sentence_like(s, e) and e - s <= _HEADLINE_MAX:
@@ -277,6 +278,18 @@ class Document:
                 and not self._sentence_like(*prev.span)
             ):
                 prev.kind = "headline"
+
+    def _run_in(self, ln: Line, rest: str) -> bool:
+        """Whether a bracketed heading runs into its section's text (a yearbook's 【概况】 2015年,
+        全市...): prose of clauses after it, going on into the next line without a break."""
+        nxt = self.lines[ln.index + 1] if ln.index + 1 < len(self.lines) else None
+        return (
+            len(rest.strip()) >= 24
+            and any(c in self.clause_end for c in rest)
+            and nxt is not None
+            and nxt.kind != "blank"
+            and not nxt.blank_before
+        )
 
     def _sentence_like(self, s: int, e: int) -> bool:
         """Whether a line holds a sentence: a sentence end inside it (not only at its end; an
@@ -353,7 +366,7 @@ class Document:
     def _find_places(self) -> None:
         if self.gazetteer is None:
             return
-        raw = self.gazetteer.mentions(self.text)
+        raw = self.gazetteer.mentions(self.text, self.rules.cue("agent"))
         anchors: Counter[str] = Counter()
         for _, _, places in raw:
             if len(places) == 1:
@@ -362,7 +375,7 @@ class Document:
                     if name:
                         anchors[name] += 1
         r = self.rules
-        agent, venue, title = r.cue("agent"), r.cue("venue"), r.cue("title_place")
+        agent, venue, title, visit = r.cue("agent"), r.cue("venue"), r.cue("title_place"), r.cue("visit")
         text = self.text
         venues = [m.span("venue") for m in venue.finditer(text)]
         for s, e, places in raw:
@@ -375,12 +388,14 @@ class Document:
                 )
                 if not (anchors[place.prefecture] or anchors[place.province]):
                     continue  # 鼓楼, 朝阳: too ambiguous without a parent named in the text
-            mention = PlaceMention(s, e, place, full=text[s:e] == place.name or place.level == 4)
+            written = text[s:e]
+            full = written == place.name or written in self.gazetteer.alias or place.level == 4
+            mention = PlaceMention(s, e, place, full=full)
             before = text[max(0, s - 4) : s]
             if title.search(before) and title.search(before).end() == len(before):
                 mention.role = "title"  # 省级平安区
-            elif any(vs <= s and e <= ve for vs, ve in venues):
-                mention.role = "venue"
+            elif any(vs <= s and e <= ve for vs, ve in venues) or visit.search(text, e, self.clause(s)[1]):
+                mention.role = "venue"  # where a meeting is, where someone goes, who visits us
             elif text[s - 2 : s] == "平安" or text[s - 2 : s] == "法治":
                 mention.role = "campaign"  # 平安广东: the province's campaign, about it
             elif agent.match(text, e) or text[e : e + 1] in "委":
@@ -394,14 +409,18 @@ class Document:
                 continue
             cs, _ = self.clause(m.start)
             head = text[cs : m.start]
-            if cs > 0 and text[cs - 1] == "、":
-                # An item of a list is what the item before it is: 其中甲县、乙县 (topics),
-                # 对接雄安新区、北京城市副中心 (objects).
-                opens = last is not None and last.end == cs - 1 and last.role in ("topic", "campaign")
+            if m.role == "campaign":
+                # the campaign's name (“平安浙江”) opens the clause: its figures are its place's
+                m.opens = self.opens(text[cs : m.start - 2].rstrip("".join(self.quotes)))
             else:
-                opens = self.opens(head)
-            if m.role == "agent" or opens:
-                m.role = "topic" if m.role != "campaign" else "campaign"
+                if cs > 0 and text[cs - 1] == "、":
+                    # An item of a list is what the item before it is: 其中甲县、乙县 (topics),
+                    # 对接雄安新区、北京城市副中心 (objects).
+                    opens = last is not None and last.end == cs - 1 and last.role in ("topic", "campaign")
+                else:
+                    opens = self.opens(head)
+                if m.role == "agent" or opens:
+                    m.role = "topic"
             last = m
         self._place_starts = [m.start for m in self.places]
 
@@ -698,6 +717,8 @@ class Document:
                 place = _most_specific(head[kind])
                 break
         if place is None:
+            place = self._own_body(art, mentions)
+        if place is None:
             place = _dominant(mentions, national)
         # A report about the whole country (我国 more often than any place is named) has none.
         art.national = place is None and national >= 3
@@ -707,11 +728,36 @@ class Document:
             place = self._anaphoric_place(art, named)
         art.place = place
 
+    def _own_body(self, art: Article, mentions: list[PlaceMention]) -> Place | None:
+        """An article that speaks as its body (我院, 本局): the place of the organ of that kind
+        it names (濠江法院 for 我院), not a visitor's."""
+        own = self.rules.cue("self_organ")
+        kinds = {own.value(m) for m in own.finditer(self.text, art.start, art.end)}
+        if not kinds:
+            return None
+        agent = self.rules.cue("agent")
+        # a body that visits (某中院...到我院调研) or is visited is not the speaker, wherever named
+        away = {m.place for m in self.places_in(art.start, art.end) if m.role == "venue"}
+        organs: Counter[Place] = Counter()
+        for m in mentions:
+            a = agent.match(self.text, m.end)
+            if a is not None and a.group()[-1] in kinds and m.place not in away:
+                organs[m.place] += 1
+        # the one named most; between equals, the higher body (a 中院 speaks of its 基层法院)
+        return max(organs, key=lambda p: (organs[p], -p.level)) if organs else None
+
     def _anaphoric_place(self, art: Article, mentions: list[PlaceMention]) -> Place | None:
-        """An article that names its place once and then says 该县, 全县: the place named with
-        that level (the commonest level of its anaphora)."""
+        """An article that names its place once and then says 该县, 全县 or names its organs by
+        their level alone (市委, 市信访局): the place named with that level (the commonest
+        level of its anaphora)."""
         anaphora = self.rules.cue("anaphora")
-        levels = Counter(anaphora.value(m) for m in anaphora.finditer(self.text, art.start, art.end))
+        text = self.text
+        levels = Counter(anaphora.value(m) for m in anaphora.finditer(text, art.start, art.end))
+        suffixes = set(anaphora.values.values())
+        for m in self.rules.cue("agent").finditer(text, art.start + 1, art.end):
+            p = m.start()
+            if text[p - 1] in suffixes and (p < 2 or not "\u4e00" <= text[p - 2] <= "\u9fff"):
+                levels[text[p - 1]] += 1
         for level, _ in levels.most_common():
             named = Counter(m.place for m in mentions if m.place.suffix() == level)
             if named:
@@ -758,10 +804,13 @@ class Document:
         return units
 
     def _lead_place(self, ln: Line) -> Place | None:
+        # 《某省信访条例》 names a law, not what the lines after it are about
         near = [
             m
             for m in self.places_in(*ln.span)
-            if m.start - ln.start <= 16 and m.role not in ("title", "venue")
+            if m.start - ln.start <= 16
+            and m.role not in ("title", "venue")
+            and self.text.count("《", ln.start, m.start) <= self.text.count("》", ln.start, m.start)
         ]
         return _most_specific(near) if near else None
 
@@ -798,7 +847,8 @@ class Document:
 
     def _series_unit(self, members: list[int], current: Place | None, art: Article) -> Unit:
         """A series that names another place than its context (a sibling district) belongs to
-        that place, if it names it clearly: in full or more than once."""
+        that place, if it names it clearly (in full or more than once) and as what it speaks
+        of (a topic, an organ): a place named in passing (警力赴某市) is no section's."""
         mentions = [
             m
             for k in members
@@ -807,6 +857,8 @@ class Document:
         ]
         start, end = self.lines[members[0]].start, self.lines[members[-1]].end
         foreign = [m for m in mentions if current is None or not current.related(m.place)]
+        spoken = {m.place for m in foreign if m.role in ("topic", "agent", "campaign")}
+        foreign = [m for m in foreign if m.place in spoken]
         best = _best(foreign) if foreign else None
         clear = best is not None and (
             sum(m.place == best for m in foreign) >= 2 or any(m.place == best and m.full for m in foreign)

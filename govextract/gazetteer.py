@@ -2,9 +2,12 @@
 
 The gazetteer is data in ``rules/gazetteer/``: today's divisions (``divisions.tsv``,
 GB/T 2260), divisions renamed, merged or abolished since 1990 (``historical.tsv``,
-optional), and stop lists of short names that are common words. Besides those, a
-place may be a unit named after a division with a suffix of its own (汪清林区,
-某某经济技术开发区): it is kept as written, inside the division it is named after.
+optional), stop lists of short names that are common words, and the suffixes of the
+short forms that name an autonomous division in full (楚雄州 for 楚雄彝族自治州). Besides
+those, a place may be a unit named after a division with a suffix of its own (汪清林区,
+甘肃矿区, 某某经济技术开发区): it is kept as written, inside the division it is named after.
+A county's short name is a place where an organ named after it follows (洛南法院, 海淀分局),
+and a unit's suffix alone before an organ (矿区法院) is the unit the text names.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .ruleset import RuleSet
+    from .ruleset import CueSet, RuleSet
 
 _LEVEL = {"province": 1, "prefecture": 2, "county": 3}
 # Units named after a division (汪清林区, 苏州工业园区): not in GB/T 2260, kept as written.
@@ -31,10 +34,15 @@ _UNIT_SUFFIXES = (
     "经开区",
     "管理区",
     "林区",
+    "矿区",
     "新区",
     "垦区",
     "农场",
 )
+
+
+# How far around an organ the places named tell which province it is in (a paragraph or two).
+_ORGAN_REACH = 300
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,15 +108,18 @@ class Gazetteer:
         stop: frozenset[str],
         stop_full: frozenset[str] = frozenset(),
         historical: Path | None = None,
+        aliases: tuple[tuple[str, str], ...] = (),
     ):
         self.stop_full = stop_full
         self.full: dict[str, list[Place]] = {}
         self.short: dict[str, list[Place]] = {}
         self.successor: dict[str, str] = {}
         self._old: set[str] = set()  # names from historical.tsv
+        self.alias: set[str] = set()  # short forms that name a division in full (楚雄州)
         self._load(path, stop)
         if historical is not None and historical.is_file():
             self._load(historical, stop, historical=True)
+        self._alias(dict(aliases), stop)
         self._ends = re.compile("[" + "".join(sorted({n[-1] for n in self.full})) + "]")
         self._longest = max(len(n) for n in self.full)
         self._end2 = frozenset(n[-2:] for n in self.full)
@@ -152,6 +163,21 @@ class Gazetteer:
             ):
                 self.short.setdefault(short, []).append(place)
 
+    def _alias(self, suffixes: dict[str, str], stop: frozenset[str]) -> None:
+        """Short forms that name an autonomous division in full: its short name and the last
+        character of its level (楚雄州, 长阳县), unless a division bears that name."""
+        provinces = {p.short for ps in self.full.values() for p in ps if p.level == 1}
+        for ps in list(self.full.values()):
+            for p in ps:
+                # 河南县 for 河南蒙古族自治县 would read 河南县级... as a county
+                if p.name in self._old or len(p.short) < 2 or p.short in provinces:
+                    continue
+                for long, tail in suffixes.items():
+                    alias = p.short + tail
+                    if p.name.endswith(long) and alias not in self.full and alias not in stop:
+                        self.full[alias] = [p]
+                        self.alias.add(alias)
+
     def is_word(self, text: str, start: int, end: int) -> bool:
         """Whether a short name (三明, 湖里) stands as a word of its own there: jieba, with the
         gazetteer loaded as a user dictionary, segments its surroundings (新市 in 新市民 does not)."""
@@ -165,8 +191,10 @@ class Gazetteer:
 
         return is_word(self._tokenizer, text, start, end)
 
-    def mentions(self, text: str) -> list[tuple[int, int, list[Place]]]:
-        """Every place name in ``text``: (start, end, the places it may be)."""
+    def mentions(self, text: str, organs: CueSet | None = None) -> list[tuple[int, int, list[Place]]]:
+        """Every place name in ``text``: (start, end, the places it may be). ``organs`` finds
+        the organs named after a place (法院, 公安分局): a county's short name before one is a
+        place even where the text never names it in full (洛南法院, 海淀警方)."""
         found: dict[int, tuple[int, list[Place]]] = {}
         end2 = self._end2
         for m in self._ends.finditer(text):
@@ -212,6 +240,30 @@ class Gazetteer:
                 if unit is None and not self.is_word(text, s, e):
                     continue
                 found[s] = (e, self.short[m.group()])
+        organ_at = [m.start() for m in organs.finditer(text)] if organs is not None else []
+        # The provinces of the places named around an organ: its short name from elsewhere
+        # (东城分局 of a town in a 东莞市 report) is not that county.
+        named_at = sorted(
+            (s, ps[0].province) for s, (e, ps) in found.items() if len({p.province for p in ps}) == 1
+        )
+        # Far from any place named, the provinces of the whole text (城东分局 in a long 南京市
+        # report is no 城东区 of 西宁).
+        everywhere = {pr for _, pr in named_at}
+        for o in organ_at:
+            provinces = {pr for s, pr in named_at if abs(s - o) <= _ORGAN_REACH} or everywhere
+            for k in range(min(4, o), 1, -1):
+                s = o - k
+                head = text[s:o]
+                if covered[s] or covered[o - 1] or head not in self.short:
+                    continue
+                if provinces and not any(p.province in provinces for p in self.short[head]):
+                    continue
+                # 公安局海淀分局: jieba tells a short name from the tail of the word before it.
+                if s > 0 and _is_han(text[s - 1]) and not self.is_word(text, s, o):
+                    continue
+                found[s] = (o, self.short[head])
+                covered[s:o] = b"\x01" * k
+                break
         # Units named after any division (汪清林区 where 汪清县 is never named in full).
         ends = {e for e, _ in found.values()}
         for m in self._units.finditer(text):
@@ -224,6 +276,22 @@ class Gazetteer:
                 if places and us - k not in found:
                     found[us - k] = (us, places)
                     break
+        # A unit's suffix alone before an organ (矿区法院) is the one unit of that suffix named.
+        named: dict[str, set[str]] = {}
+        for s, (e, _) in found.items():
+            unit = self._units.match(text, e)
+            if unit is not None:
+                named.setdefault(unit.group(), set()).add(text[s : unit.end()])
+        bare: list[tuple[int, int, Place]] = []
+        for o in organ_at:
+            for suffix, units in named.items():
+                s = o - len(suffix)
+                if len(units) == 1 and s >= 0 and text.startswith(suffix, s) and not covered[s]:
+                    if s > 0 and _is_han(text[s - 1]) and text[s - 1] not in "省市县区州":
+                        continue  # the tail of a longer name
+                    name = next(iter(units))
+                    base = next(ps for q, (_, ps) in found.items() if text.startswith(name, q))[0]
+                    bare.append((s, o, Place(name, name, 4, base.province, base.prefecture, base.name)))
         out = []
         for s, (e, places) in sorted(found.items()):
             unit = self._units.match(text, e)
@@ -240,6 +308,9 @@ class Gazetteer:
                 )
                 continue
             out.append((s, e, places))
+        if bare:
+            out.extend((s, e, [place]) for s, e, place in bare)
+            out.sort(key=lambda x: x[0])
         return out
 
 
@@ -249,9 +320,13 @@ def _is_han(c: str) -> bool:
 
 @lru_cache(maxsize=4)
 def _gazetteer(
-    path: str, stop: frozenset[str], stop_full: frozenset[str], historical: str | None
+    path: str,
+    stop: frozenset[str],
+    stop_full: frozenset[str],
+    historical: str | None,
+    aliases: tuple[tuple[str, str], ...] = (),
 ) -> Gazetteer:
-    return Gazetteer(Path(path), stop, stop_full, Path(historical) if historical else None)
+    return Gazetteer(Path(path), stop, stop_full, Path(historical) if historical else None, aliases)
 
 
 def gazetteer_for(ruleset: RuleSet) -> Gazetteer | None:
@@ -266,5 +341,6 @@ def gazetteer_for(ruleset: RuleSet) -> Gazetteer | None:
                 ),
                 frozenset(ruleset.lexicon("place_stop_full") or []),
                 str(historical) if historical.is_file() else None,
+                tuple(sorted((ruleset.lexicon("place_alias_suffix") or {}).items())),
             )
     return None

@@ -200,6 +200,123 @@ def test_units_named_after_a_division_and_national_statements(extractor, script)
     assert _find(records, "5个", script).region == "吉林省"
 
 
+@SCRIPTS
+def test_short_forms_and_organs_name_their_place(extractor, script):
+    # an autonomous prefecture by its short name and 州; a county's short name before an organ
+    page = "恩施州平安建设综述\n\n全州调处矛盾纠纷4200起。\n"
+    assert _find(_run(extractor, page, script), "4200起", script).region == "恩施土家族苗族自治州"
+    page = "岚皋法院全年审结案件612件，市公安局莲湖分局破获盗窃案件57起。\n"
+    records = _run(extractor, page, script)
+    assert _find(records, "612件", script).region == "岚皋县"
+    assert _find(records, "57起", script).region == "莲湖区"
+    # a unit's suffix alone before an organ is the unit the page names
+    page = "欢迎访问某省汪清林区人民法院\n\n林区法院召开大会\n\n上半年林区法院新收案件96件。\n"
+    assert _find(_run(extractor, page, script), "96件", script).region == "汪清林区"
+    # far from the places a page names, a short name from another province is no place there
+    filler = "各部门坚持问题导向，压实工作责任，推动平安建设工作取得新进展。" * 12
+    page = f"南京市公安局年度总结\n\n{filler}\n\n城东分局全年破获案件57起。\n"
+    assert _find(_run(extractor, page, script), "57起", script).region == "南京市"
+    # an organ word after a common word names no place
+    page = "各级法院全年审结案件5100件。\n"
+    assert _find(_run(extractor, page, script), "5100件", script).region is None
+
+
+@SCRIPTS
+def test_destinations_visitors_and_places_in_passing_are_not_the_topic(extractor, script):
+    # a section that names a place only in passing stays its article's
+    page = (
+        "嘉兴市公安局全年工作扎实推进。\n"
+        "一、维护稳定\n"
+        "组织12家成员单位开展演练30次，选派45名警力赴宁波市执行安保任务。\n"
+        "二、打击犯罪\n"
+        "全市破获刑事案件2100起，民警参加南京市举办的培训班。\n"
+    )
+    records = _run(extractor, page, script)
+    for fragment in ("12家", "30次", "45名", "2100起"):
+        assert _find(records, fragment, script).region == "嘉兴市"
+    # a body visiting the writer's (到我院调研) is not the article's place; 我院 is the court it names
+    page = (
+        "3月5日，梅州市中院副院长一行到我院调研执行工作。\n"
+        "院长在汇报中介绍，全年结案率达95.2%，执行到位率88.4%。\n"
+        "梅州市中院领导认为，平远法院执行工作走在全市前列。\n"
+    )
+    records = _run(extractor, page, script)
+    assert _find(records, "95.2%", script).region == "平远县"
+    assert _find(records, "88.4%", script).region == "平远县"
+
+
+@SCRIPTS
+def test_the_place_a_figure_names_around_it(extractor, script):
+    page = (
+        "绍兴市越城区司法局报告\n\n"
+        "我区已建成4家省级规范化司法所（全市共有7家），调解成功率占全市总量的41.2%。"
+        "去年全省100个县市区群众安全感测评中，我区位列全省第9位。"
+        "今年群众安全感为97.6%，全市第2位、全省第11位。"
+        "中央综治委授予我市“全国综治优秀市”称号，授予诸暨市“全国平安建设先进县”称号。\n"
+    )
+    records = _run(extractor, page, script)
+    assert _find(records, "4家", script).region == "越城区"
+    assert _find(records, "7家", script).region == "绍兴市"  # a level word right before a figure
+    assert _find(records, "41.2%", script).region == "越城区"  # the whole it is a share of
+    assert _find(records, "100个", script).region == "浙江省"
+    assert _find(records, "全省第11位", script).region == "越城区"  # a pool, not a place
+    assert _find(records, "全国综治优秀市", script).region == "绍兴市"  # 授予我市
+    assert _find(records, "全国平安建设先进县", script).region == "诸暨市"  # the recipient of 授予
+    page = (
+        "江西省报道\n\n"
+        "测评显示，全省11个设区市中，新余市排名第一，吉安市、九江市分列第二、三位。"
+        "另有9个设区市满意度在95%以上。"
+        "在县级排名中，去年排名全省第一的井冈山市以99.1%的成绩继续排名第一。\n"
+    )
+    records = _run(extractor, page, script)
+    assert _find(records, "9个", script).region == "江西省"  # no one place of the sentence before
+    assert _find(records, "全省第一", script).region == "井冈山市"  # the place the figure describes
+    # a province's campaign opening the clause: its figures are the province's
+    page = (
+        "吴中区新闻\n\n日前，测评结果公布。2021年度“平安江苏”建设群众安全感、满意度分别为97.1%、"
+        "95.2%，全市分别为97.5%、96.0%，吴中区分别为98.3%、97.0%。\n"
+    )
+    records = _run(extractor, page, script)
+    assert _find(records, "95.2%", script).region == "江苏省"
+    assert _find(records, "96.0%", script).region == "苏州市"
+    assert _find(records, "97.0%", script).region == "吴中区"
+
+
+@SCRIPTS
+def test_a_yearbook_entry_is_one_article_named_by_its_organs(extractor, script):
+    # 【概况】 running into its text is a section heading, not a new article; 市委, 市司法局 are
+    # the city the entry names (here only in the title of its own rules)
+    page = (
+        "·司法行政·\n\n"
+        "【概况】 2020年，市司法局共办理法律援助案件1523件，同比上升4.2%；开展普法宣传\n"
+        "活动320场次，受理群众咨询5600人次。\n"
+        "【制度建设】 市委、市政府高度重视法律援助工作，推动出台《江门市法律援助\n"
+        "条例实施办法》，全年培训人员410人次。\n\n"
+        "2020年12月4日，《广东省法律援助条例》宣传活动（摄影）\n\n"
+        "全年新增援助律师36名。\n"
+    )
+    records = _run(extractor, page, script)
+    for fragment in ("1523件", "320场次", "410人次", "36名"):
+        assert _find(records, fragment, script).region == "江门市"
+
+
+@SCRIPTS
+def test_a_count_of_divisions_belongs_to_the_place_holding_them(extractor, script):
+    page = (
+        "江西省报道\n\n"
+        "新余市满意度达96.8%，排名全省第一。其中9个设区市满意度在95%以上，该市13个乡镇均达标。\n"
+    )
+    records = _run(extractor, page, script)
+    assert _find(records, "96.8%", script).region == "新余市"
+    assert _find(records, "9个", script).region == "江西省"  # prefectures are counted by a province
+    assert _find(records, "13个", script).region == "新余市"
+    # a division word qualifying something else (县级, 县直) counts no divisions
+    page = "永新县报道\n\n永新县建成4个县级调解中心，组织11个县直单位开展联合接访。\n"
+    records = _run(extractor, page, script)
+    assert _find(records, "4个", script).region == "永新县"
+    assert _find(records, "11个", script).region == "永新县"
+
+
 # -- subjects ---------------------------------------------------------------------
 
 
