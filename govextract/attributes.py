@@ -399,16 +399,14 @@ class YearStep:
             y
             for y in doc.years_in(cs, own[0])
             if y.role in ("stated", "date", "review")
-            or (
-                y.role in ("base", "attributive")
-                and inside is not None
-                and doc.base_at(y.start) == inside
-            )
+            or (y.role in ("base", "attributive") and inside is not None and doc.base_at(y.start) == inside)
         ]
         rel = doc.relatives_in(cs, own[0])
         pick = self._latest(stated, rel, art)
         if pick is not None:
             return pick
+        if self._unanchored(stated, rel):
+            return None  # 今年 with nothing to say when it was written: no year carried in
         # A year written after the figure counts within its clause (纳入2022年...), unless planned.
         after = [y for y in doc.years_in(own[1], ce) if y.role in ("stated", "date")]
         if after and not self.plan.search(doc.text, own[1], ce):
@@ -422,6 +420,8 @@ class YearStep:
         pick = self._latest(stated, rel, art)
         if pick is not None:
             return pick
+        if self._unanchored(stated, rel):
+            return None
         since = [y for y in doc.years_in(ss, own[0]) if y.role in ("since", "since_year")]
         if since:
             return self._since(since[-1], art)
@@ -463,6 +463,11 @@ class YearStep:
                 return anchor + rel[-1][2]
             return None
         return best
+
+    def _unanchored(self, stated: list, rel: list[tuple[int, int, int]]) -> bool:
+        """Whether the last time word is 今年, 去年 or the like (not 目前) and ``_latest`` found
+        nothing to resolve it against: the figure's year is unknown, not an earlier one's."""
+        return bool(rel) and not self.doc.is_now(rel[-1][0]) and (not stated or stated[-1].start < rel[-1][0])
 
     @staticmethod
     def _since(y, art) -> int | None:
@@ -559,7 +564,7 @@ class YearStep:
             new = best
             if head_years or rel:
                 pick = self._latest(head_years, rel, art)
-                if pick is not None:
+                if pick is not None or self._unanchored(head_years, rel):
                     new = pick
             else:
                 since = [y for y in doc.years_in(s, ce) if y.role in ("since", "since_year")]

@@ -97,6 +97,8 @@ class Article:
     dct_from_page: bool = False  # shared with the report before it on the page
     period: int | None = None  # the year the article reports on
     period_at: int = 0  # where the text first supports that period (a headline, a dateline: its start)
+    # The period rests only on years that open periods (2021年以来): a start, no time of writing.
+    period_from_start: bool = False
     national: bool = False
 
 
@@ -442,13 +444,16 @@ class Document:
         self._period_ends()
         rel = r.cue("relative_year")
         # 目前, 至今 (value "now") are the time of writing itself, as a dateline gives it.
-        found = [(m.start(), m.end(), rel.value(m)) for m in rel.finditer(text)]
+        found = [
+            (m.start(), m.end(), rel.value(m))
+            for m in rel.finditer(text)
+            # the 至今 of 2021年4月至今 belongs to its period, which the start year reads
+            if not (rel.value(m) == "now" and since.at(m.start()) is not None)
+        ]
         self._now = {s for s, _, v in found if v == "now"}
         self._all_relatives = [(s, e, 0 if v == "now" else int(v or 0)) for s, e, v in found]
         # 比去年, 较上年: a comparison base, not the figure's year.
-        self.relatives: list[tuple[int, int, int]] = [
-            x for x in self._all_relatives if base.at(x[0]) is None
-        ]
+        self.relatives: list[tuple[int, int, int]] = [x for x in self._all_relatives if base.at(x[0]) is None]
         self._relative_starts = [x[0] for x in self.relatives]
 
     def _same_years(self) -> None:
@@ -529,8 +534,8 @@ class Document:
         year after it for a text written early in a year or reviewing the past year."""
         if art.dct is not None:
             return art.dct
-        if art.period is None:
-            return None
+        if art.period is None or art.period_from_start:
+            return None  # 2021年4月至今……今年: a start year is no anchor of 今年
         late = (art.dct_month is not None and art.dct_month <= 4) or (
             art.dct_month is None and self.rules.cue("review_past").search(self.text, art.start, art.end)
         )
@@ -546,7 +551,7 @@ class Document:
         text has stated it by then."""
         if art.dct is not None and not art.dct_from_review and not art.dct_from_page:
             return art.dct
-        return art.period if art.period_at <= pos else None
+        return art.period if art.period_at <= pos and not art.period_from_start else None
 
     def years_in(self, start: int, end: int) -> list[YearMention]:
         i = bisect_left(self._year_starts, start)
@@ -966,6 +971,7 @@ class Document:
             return reviewed[0].year
         topical: Counter[int] = Counter()
         said: dict[int, list[int]] = {}  # where each year is said
+        starts: set[int] = set()  # years said only as the start of a period (2021年以来)
         for y in ys:
             if y.role == "since_year" and y.last is not None:
                 topical[y.last] += 1  # 2021年4月至今……连续13个月: the period runs to 2022
@@ -977,6 +983,10 @@ class Document:
             head = self.text[cs : y.start]
             weight = 2 if self.opens(head) and y.role == "stated" else 1
             topical[y.year] += weight
+            if y.year not in said and y.role == "since_year":
+                starts.add(y.year)
+            elif y.role == "stated":
+                starts.discard(y.year)
             said.setdefault(y.year, []).append(y.start)
         if art.dct is not None and not art.dct_from_review:
             # 去年 in a text dated 2013 names 2012 as much as 2012年 does
@@ -995,6 +1005,7 @@ class Document:
             # the one year named dates an award (2018年，某所被评为...; 2017年，该县首次捧得...):
             # an event the text recounts, not the period of the whole text
             return self._past_year(art)
+        art.period_from_start = best in starts
         return best
 
     def _dates_honour(self, pos: int) -> bool:
