@@ -347,6 +347,7 @@ class YearStep:
     def __init__(self, ruleset: RuleSet):
         self.plan = ruleset.cue("plan")
         self.occasion = ruleset.cue("occasion")
+        self.from_value = ruleset.cue("from_value")
         self.year_rx = regex.compile(ruleset.fragments.get("YEAR", "(?!)"))
 
     def run(self, doc: Document, chosen: list[Candidate]) -> None:
@@ -391,6 +392,9 @@ class YearStep:
         adjacent = self._adjacent(doc, own[0], art)
         if adjacent is not None:
             return adjacent
+        start = self._start_value(doc, own[0])
+        if start is not None:
+            return start
         # 1. the clause states it (2025年达98.76%; 从2021年的78.40%提升至2025年的92.54%); a figure
         # inside a base, an earlier event (继2017年首次荣获“长安杯”后) or a 的-phrase (2016年度
         # 排名第一的某市) has that one's year.
@@ -539,6 +543,21 @@ class YearStep:
                 anchor = doc.now_year(art, s) if doc.is_now(s) else doc.writing_year(art)
                 best = (e, anchor + v if anchor is not None else None)
         return best[1] if best is not None else None
+
+    def _start_value(self, doc: Document, pos: int) -> int | None:
+        """A figure a change starts from (从41.2%上升到...) with no year of its own takes the
+        start year of an earlier change in its paragraph (由2015年的80.5%上升到...；...): the
+        paragraph lines its changes up from one base."""
+        # (searched to the sentence's end: the cue looks ahead to the change's 到)
+        start = doc.line_of(pos).start
+        marks = [m for m in self.from_value.finditer(doc.text, start, doc.sentence(pos)[1]) if m.end() <= pos]
+        if not marks or marks[-1].end() != pos or marks[-1].group("at"):
+            return None
+        for m in reversed(marks[:-1]):
+            if m.group("at"):
+                ys = doc.years_in(m.start("at"), m.end("at"))
+                return ys[0].year if ys else None
+        return None
 
     def _focus(self, doc: Document, start: int, end: int, art) -> int | None:
         """The year the paragraph's sentences before ``end`` open with (the latest)."""

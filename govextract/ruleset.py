@@ -56,6 +56,7 @@ CUE_KINDS = {
     "relative_year": "a year said relative to the time of writing: 今年, 去年",
     "period_start": "a year that starts a period: 自2017年以来",
     "compare_base": "a year that a figure is compared with: 较2022年, 在2021年基础上",
+    "from_value": "the start of a change from one figure to another: 由2015年的80.5%上升到 (group at)",
     "same_year": "a word for the year named just before: 当年, 同年",
     "period_length": "the length of a period running to now: 五年来, 连续13个月 (groups n, unit)",
     "recall": "a word recounting a past event: a date after it is not the time of writing",
