@@ -125,13 +125,16 @@ def test_a_source_and_clock_line_dates_the_article(extractor, script):
 def test_a_base_figure_takes_the_base_year(extractor, script):
     page = (
         "某市报道\n\n2019年，全市盗窃警情比2015年的3600起下降了42%。"
-        "群众满意率由2015年的81.5%上升到2019年的95.2%。\n"
+        "群众满意率由2015年的81.5%上升到2019年的95.2%，矛盾纠纷化解率从87.4%提高到98.6%。\n"
     )
     records = _run(extractor, page, script)
     assert _find(records, "3600起", script).year == 2015
     assert _find(records, "下降了42%", script).year == 2019
     assert _find(records, "81.5%", script).year == 2015
     assert _find(records, "95.2%", script).year == 2019
+    # a change starting from a yearless figure lines up with the sentence's earlier base
+    assert _find(records, "87.4%", script).year == 2015
+    assert _find(records, "98.6%", script).year == 2019
 
 
 @SCRIPTS
