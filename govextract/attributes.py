@@ -329,15 +329,6 @@ class RegionStep:
         return topics[0].place if topics else None
 
 
-# What stands between a year and the figure it dates: 2018年的, 2012年同期, 今年上半年的.
-_AT_FIGURE = regex.compile(
-    r"(?:同期|上半年|下半年|全年|年底|底|末|前三季度|第?[一二三四]季度|\d{1,2}月(?:份|底|末)?)?的?[ \t]*"
-)
-# Between the years of a list: 2013年、2014年和2015年; 2011年至2016年.
-_YEAR_JOINT = regex.compile(r"[ \t]*(?:[、，,和及与至到\-—–~]|——)[ \t]*")
-_YEAR_SPAN = regex.compile(r"[ \t]*(?:[至到\-—–~]|——)[ \t]*")
-
-
 class YearStep:
     """The year a figure belongs to."""
 
@@ -349,6 +340,10 @@ class YearStep:
         self.occasion = ruleset.cue("occasion")
         self.from_value = ruleset.cue("from_value")
         self.year_rx = regex.compile(ruleset.fragments.get("YEAR", "(?!)"))
+        # (fragments of rules/document.toml: see there)
+        self.at_figure = regex.compile(ruleset.fragments.get("YEAR_TO_FIGURE", "(?!)"))
+        self.year_joint = regex.compile(ruleset.fragments.get("YEAR_JOINT", "(?!)"))
+        self.year_span = regex.compile(ruleset.fragments.get("YEAR_SPAN", "(?!)"))
 
     def run(self, doc: Document, chosen: list[Candidate]) -> None:
         self.doc = doc
@@ -517,13 +512,13 @@ class YearStep:
                 continue
             run = [ys[-1]]
             for y in reversed(ys[:-1]):
-                if not _YEAR_JOINT.fullmatch(doc.text[y.end : run[0].start]):
+                if not self.year_joint.fullmatch(doc.text[y.end : run[0].start]):
                     break
                 run.insert(0, y)
             if len(run) == 1:
                 y = run[0]
                 return list(range(y.first, y.year + 1)) if y.first < y.year <= y.first + 30 else None
-            if len(run) == 2 and _YEAR_SPAN.fullmatch(doc.text[run[0].end : run[1].start]):
+            if len(run) == 2 and self.year_span.fullmatch(doc.text[run[0].end : run[1].start]):
                 a, b = run[0].year, run[1].year
                 return list(range(a, b + 1)) if a < b <= a + 30 else None
             return [y.year for y in run]
@@ -534,12 +529,12 @@ class YearStep:
         best: tuple[int, int | None] | None = None
         for y in doc.years_in(pos - 24, pos):
             # (a base's figure, 比2012年的5453起, is the base's: step 1 reads the base)
-            if y.role not in ("plan", "title", "base", "attributive") and _AT_FIGURE.fullmatch(
+            if y.role not in ("plan", "title", "base", "attributive") and self.at_figure.fullmatch(
                 doc.text, y.end, pos
             ):
                 best = (y.end, y.year)
         for s, e, v in doc.relatives_all(pos - 24, pos):
-            if _AT_FIGURE.fullmatch(doc.text, e, pos) and (best is None or e > best[0]):
+            if self.at_figure.fullmatch(doc.text, e, pos) and (best is None or e > best[0]):
                 anchor = doc.now_year(art, s) if doc.is_now(s) else doc.writing_year(art)
                 best = (e, anchor + v if anchor is not None else None)
         return best[1] if best is not None else None

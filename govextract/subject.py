@@ -80,7 +80,8 @@ class SubjectFinder:
         opener = ruleset.cue("opener").regex.pattern
         adverbial = ruleset.fragments.get("SUBJECT_ADVERBIAL", "(?!)")
         # a list of years leads too (2013年、2014年和2015年刑事发案...; 2011年至2016年...)
-        years = rf"(?:{time})(?:[、，,和及与至到\-—~]+(?:{time}))+"
+        joint = ruleset.fragments.get("YEAR_JOINT", "(?!)")
+        years = rf"(?:{time})(?:{joint}(?:{time}))+"
         self._lead = regex.compile(
             rf"^(?:(?!{_alt(keep)})(?:{marker}|{years}|{time}|{streak}|{adverbial}|{lead}|{opener}))+"
         )
