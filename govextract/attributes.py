@@ -394,7 +394,13 @@ class YearStep:
 
     def __init__(self, ruleset: RuleSet):
         self.plan = ruleset.cue("plan")
+        self.occasion = ruleset.cue("occasion")
+        self.from_value = ruleset.cue("from_value")
         self.year_rx = regex.compile(ruleset.fragments.get("YEAR", "(?!)"))
+        # (fragments of rules/document.toml: see there)
+        self.at_figure = regex.compile(ruleset.fragments.get("YEAR_TO_FIGURE", "(?!)"))
+        self.year_joint = regex.compile(ruleset.fragments.get("YEAR_JOINT", "(?!)"))
+        self.year_span = regex.compile(ruleset.fragments.get("YEAR_SPAN", "(?!)"))
 
     def run(self, doc: Document, chosen: list[Candidate]) -> None:
         self.doc = doc
@@ -414,32 +420,64 @@ class YearStep:
                     return int(y2) if len(y2) == 4 else int(y1) // 100 * 100 + int(y2)
                 if y1:
                     return int(y1)
+            span = c.groups.get("title")
+            if span is not None:
+                # a year written against the title (荣获2019年全省...先进地市), or between the
+                # verb and the title (授予2021年“先进基层党组织”), is the title's
+                touching = [
+                    y
+                    for y in doc.years_in(min(c.mstart, span[0] - 12), span[1])
+                    if (y.role == "title" and y.end >= span[0] - 1)
+                    or (y.role == "stated" and c.mstart <= y.start < span[0])
+                ]
+                if touching:
+                    return touching[-1].year
         cs, ce = doc.clause(c.start, c.end)
         ss, _ = doc.sentence(c.start, c.end)
         own = (c.start, c.end) if c.rule.kind != "honour" else (c.mstart, c.mend)
+        # 0. a list of years and a list of figures of one length pair in order (2011年至2016年
+        # ……分别为a、b、…、f); a year written right before the figure is its own (从2018年的
+        # 4417件下降至2022年的2114件; 今年上半年的90.84%).
+        listed = self._listed(doc, c)
+        if listed is not None:
+            return listed
+        adjacent = self._adjacent(doc, own[0], art)
+        if adjacent is not None:
+            return adjacent
+        start = self._start_value(doc, own[0])
+        if start is not None:
+            return start
         # 1. the clause states it (2025年达98.76%; 从2021年的78.40%提升至2025年的92.54%); a figure
-        # inside a base or an earlier event (继2017年首次荣获“长安杯”后) has that one's year.
+        # inside a base, an earlier event (继2017年首次荣获“长安杯”后) or a 的-phrase (2016年度
+        # 排名第一的某市) has that one's year.
         inside = doc.base_at(own[0])
         stated = [
             y
             for y in doc.years_in(cs, own[0])
             if y.role in ("stated", "date", "review")
-            or (y.role == "base" and inside is not None and doc.base_at(y.start) == inside)
+            or (y.role in ("base", "attributive") and inside is not None and doc.base_at(y.start) == inside)
         ]
         rel = doc.relatives_in(cs, own[0])
         pick = self._latest(stated, rel, art)
         if pick is not None:
             return pick
+        if self._unanchored(stated, rel):
+            return None  # 今年 with nothing to say when it was written: no year carried in
         # A year written after the figure counts within its clause (纳入2022年...), unless planned.
         after = [y for y in doc.years_in(own[1], ce) if y.role in ("stated", "date")]
         if after and not self.plan.search(doc.text, own[1], ce):
             return after[0].year
+        if self.occasion.search(doc.text, ss, own[0]):
+            # 这次又被命名为...: the occasion just reported, not a round named before it
+            return self._period(doc, c, art)
         # 2. the sentence states it before the figure.
         stated = [y for y in doc.years_in(ss, cs) if y.role in ("stated", "date", "review")]
         rel = doc.relatives_in(ss, cs)
         pick = self._latest(stated, rel, art)
         if pick is not None:
             return pick
+        if self._unanchored(stated, rel):
+            return None
         since = [y for y in doc.years_in(ss, own[0]) if y.role in ("since", "since_year")]
         if since:
             return self._since(since[-1], art)
@@ -448,8 +486,11 @@ class YearStep:
         focus = self._focus(doc, ln.start, ss, art)
         if focus is not None:
             return focus
-        # 4. the section's lead line, then the article's period (a period the text states only
-        # further on does not reach back over a year stated before: 2021年以来... then 2025年...).
+        return self._period(doc, c, art)
+
+    def _period(self, doc: Document, c: Candidate, art) -> int | None:
+        """4. The section's lead line, then the article's period (a period the text states only
+        further on does not reach back over a year stated before: 2021年以来... then 2025年...)."""
         unit = doc.unit_of(c.start)
         if unit is not None and unit.kind == "lead":
             lead = doc.line_of(unit.start)
@@ -464,7 +505,7 @@ class YearStep:
                 and doc.opens(doc.text[doc.clause(y.start)[0] : y.start])
             ]
             if earlier:
-                return earlier[-1].year
+                return earlier[-1].last or earlier[-1].year
         return art.period
 
     def _latest(self, stated: list, rel: list[tuple[int, int, int]], art) -> int | None:
@@ -472,16 +513,26 @@ class YearStep:
         if stated:
             best_pos, best = stated[-1].start, stated[-1].year
         if rel and rel[-1][0] > best_pos:
-            anchor = self.doc.writing_year(art)
+            now = self.doc.is_now(rel[-1][0])
+            anchor = self.doc.now_year(art, rel[-1][0]) if now else self.doc.writing_year(art)
             if anchor is not None:
                 return anchor + rel[-1][2]
             return None
         return best
 
+    def _unanchored(self, stated: list, rel: list[tuple[int, int, int]]) -> bool:
+        """Whether the last time word is 今年, 去年 or the like (not 目前) and ``_latest`` found
+        nothing to resolve it against: the figure's year is unknown, not an earlier one's."""
+        return bool(rel) and not self.doc.is_now(rel[-1][0]) and (not stated or stated[-1].start < rel[-1][0])
+
     @staticmethod
     def _since(y, art) -> int | None:
-        """The year of a period that started in y.year: 2021年以来 is that year unless the text
-        reports on a later one; 自2017年7月...以来 has no year of its own but the text's."""
+        """The year of a period that started in y.year (SPEC: a period takes its last year):
+        the end its length gives (2018年以来……五年来 -> 2022); else 2021年以来 is that year
+        unless the text reports on a later one; 自2017年7月...以来 has no year of its own but
+        the text's."""
+        if y.last is not None:
+            return y.last
         # The text's period counts when the text stated it before (a headline, a dateline, an
         # earlier sentence), not when it is only the year of what follows.
         period = art.period if art.period_at <= y.start else None
@@ -489,6 +540,76 @@ class YearStep:
         if later:
             return later[0]
         return y.year if y.role == "since_year" else None
+
+    def _listed(self, doc: Document, c: Candidate) -> int | None:
+        """The year of a figure of a list (分别为a、b、c) that a list of as many years pairs
+        with: years enumerated (2013年、2014年和2015年) or a span (2011年至2016年) in the
+        sentence before the list, or in an earlier sentence of the paragraph when no year
+        is named between them."""
+        if c.members is None:
+            return None
+        cache = doc.cache.setdefault("year_lists", {})
+        key = id(c.members[0])
+        if key not in cache:
+            cache[key] = self._year_list(doc, c.members[0].mstart)
+        years = cache[key]
+        if years is not None and len(years) == len(c.members):
+            return years[c.index]
+        return None
+
+    def _year_list(self, doc: Document, start: int) -> list[int] | None:
+        ss, _ = doc.sentence(start)
+        ln = doc.line_of(start)
+        stretches = [(ss, start), *reversed(doc.sentences_of(ln.start, max(ln.start, ss - 1)))]
+        for s, e in stretches:
+            ys = [y for y in doc.years_in(s, e) if y.role in ("stated", "plan", "since_year")]
+            if not ys:
+                if doc.years_in(s, e):
+                    return None
+                continue
+            run = [ys[-1]]
+            for y in reversed(ys[:-1]):
+                if not self.year_joint.fullmatch(doc.text[y.end : run[0].start]):
+                    break
+                run.insert(0, y)
+            if len(run) == 1:
+                y = run[0]
+                return list(range(y.first, y.year + 1)) if y.first < y.year <= y.first + 30 else None
+            if len(run) == 2 and self.year_span.fullmatch(doc.text[run[0].end : run[1].start]):
+                a, b = run[0].year, run[1].year
+                return list(range(a, b + 1)) if a < b <= a + 30 else None
+            return [y.year for y in run]
+        return None
+
+    def _adjacent(self, doc: Document, pos: int, art) -> int | None:
+        """The year written right before a figure (2018年的4417件, 今年上半年的90.84%), if any."""
+        best: tuple[int, int | None] | None = None
+        for y in doc.years_in(pos - 24, pos):
+            # (a base's figure, 比2012年的5453起, is the base's: step 1 reads the base)
+            if y.role not in ("plan", "title", "base", "attributive") and self.at_figure.fullmatch(
+                doc.text, y.end, pos
+            ):
+                best = (y.end, y.year)
+        for s, e, v in doc.relatives_all(pos - 24, pos):
+            if self.at_figure.fullmatch(doc.text, e, pos) and (best is None or e > best[0]):
+                anchor = doc.now_year(art, s) if doc.is_now(s) else doc.writing_year(art)
+                best = (e, anchor + v if anchor is not None else None)
+        return best[1] if best is not None else None
+
+    def _start_value(self, doc: Document, pos: int) -> int | None:
+        """A figure a change starts from (从41.2%上升到...) with no year of its own takes the
+        start year of an earlier change in its paragraph (由2015年的80.5%上升到...；...): the
+        paragraph lines its changes up from one base."""
+        # (searched to the sentence's end: the cue looks ahead to the change's 到)
+        start = doc.line_of(pos).start
+        marks = [m for m in self.from_value.finditer(doc.text, start, doc.sentence(pos)[1]) if m.end() <= pos]
+        if not marks or marks[-1].end() != pos or marks[-1].group("at"):
+            return None
+        for m in reversed(marks[:-1]):
+            if m.group("at"):
+                ys = doc.years_in(m.start("at"), m.end("at"))
+                return ys[0].year if ys else None
+        return None
 
     def _focus(self, doc: Document, start: int, end: int, art) -> int | None:
         """The year the paragraph's sentences before ``end`` open with (the latest)."""
@@ -514,7 +635,7 @@ class YearStep:
             new = best
             if head_years or rel:
                 pick = self._latest(head_years, rel, art)
-                if pick is not None:
+                if pick is not None or self._unanchored(head_years, rel):
                     new = pick
             else:
                 since = [y for y in doc.years_in(s, ce) if y.role in ("since", "since_year")]

@@ -80,6 +80,9 @@ class YearMention:
     # stated | since (自2017年...以来) | since_year (2021年以来) | base | plan | date | title | review
     role: str = "stated"
     first: int = 0  # the first year of a range (2017—2020年度)
+    # The last year of the period this year opens, when the text gives its length (2018年以来
+    # ……五年来 -> 2022; 2021年4月至今……连续13个月 -> 2022).
+    last: int | None = None
 
 
 @dataclass(slots=True)
@@ -92,8 +95,11 @@ class Article:
     dct: int | None = None  # the year of writing
     dct_month: int | None = None  # and its month, when known
     dct_from_review: bool = False
+    dct_from_page: bool = False  # shared with the report before it on the page
     period: int | None = None  # the year the article reports on
     period_at: int = 0  # where the text first supports that period (a headline, a dateline: its start)
+    # The period rests only on years that open periods (2021年以来): a start, no time of writing.
+    period_from_start: bool = False
     national: bool = False
 
 
@@ -441,8 +447,18 @@ class Document:
         since = _Spans(
             (m.start(), m.end(), bool(m.group("strict"))) for m in r.cue("period_start").finditer(text)
         )
-        base = _Spans((*m.span(), m.start()) for m in r.cue("compare_base").finditer(text))
-        self._base = base  # the year of a base is the year of what lies inside it
+        bases = [(*m.span(), m.start()) for m in r.cue("compare_base").finditer(text)]
+        # 2016年度排名第一的某市以...: a 的-phrase before a place holds its own year.
+        attributive = [
+            (m.start(), m.end(), m.start())
+            for m in r.cue("attributive").finditer(text)
+            if self.places_in(m.end(), m.end() + 12)[:1]
+            and self.places_in(m.end(), m.end() + 12)[0].start == m.end()
+        ]
+        base = _Spans(bases)
+        attributes = _Spans(attributive)
+        # the year of a base or a 的-phrase is the year of what lies inside it
+        self._base = _Spans(bases + attributive)
         review = _Spans((*m.span(), True) for m in r.cue("review").finditer(text))
         reserved = _Spans((s, e, True) for s, e in self.reserved)
         for m in rx.finditer(text):
@@ -461,10 +477,12 @@ class Document:
                 continue
             y = YearMention(s, e, year, first=first)
             after = text[e : e + 6]
-            if reserved.at(s) is not None:
+            if any(reserved.at(p) is not None for p in (s, e - 1, e)):
                 y.role = "title"  # the year of an honour's title is the honour's, not the text's
             elif base.at(s) is not None:
                 y.role = "base"
+            elif attributes.at(s) is not None:
+                y.role = "attributive"
             elif since.at(s) is not None:
                 y.role = "since" if since.at(s) else "since_year"
             elif review.at(s) is not None:
@@ -474,15 +492,64 @@ class Document:
             elif self._plan(s, e) or self._deadline(s):
                 y.role = "plan"
             self.years.append(y)
+        self._same_years()
         self._year_starts = [y.start for y in self.years]
+        self._period_ends()
         rel = r.cue("relative_year")
-        # 比去年, 较上年: a comparison base, not the figure's year.
-        self.relatives: list[tuple[int, int, int]] = [
-            (m.start(), m.end(), int(rel.value(m) or 0))
+        # 目前, 至今 (value "now") are the time of writing itself, as a dateline gives it.
+        found = [
+            (m.start(), m.end(), rel.value(m))
             for m in rel.finditer(text)
-            if base.at(m.start()) is None
+            # the 至今 of 2021年4月至今 belongs to its period, which the start year reads
+            if not (rel.value(m) == "now" and since.at(m.start()) is not None)
         ]
+        self._now = {s for s, _, v in found if v == "now"}
+        self._all_relatives = [(s, e, 0 if v == "now" else int(v or 0)) for s, e, v in found]
+        # 比去年, 较上年: a comparison base, not the figure's year.
+        self.relatives: list[tuple[int, int, int]] = [x for x in self._all_relatives if base.at(x[0]) is None]
         self._relative_starts = [x[0] for x in self.relatives]
+
+    def _same_years(self) -> None:
+        """当年, 同年: the year stated last before the word (in the 400 characters before it)."""
+        added = []
+        starts = [y.start for y in self.years]
+        for m in self.rules.cue("same_year").finditer(self.text):
+            i, lo = bisect_left(starts, m.start()), bisect_left(starts, m.start() - 400)
+            before = [y for y in self.years[lo:i] if y.role in ("stated", "date", "review")]
+            if before:
+                added.append(YearMention(m.start(), m.end(), before[-1].year, first=before[-1].year))
+        if added:
+            self.years = sorted(self.years + added, key=lambda y: y.start)
+
+    def _period_ends(self) -> None:
+        """The last year of a period that a year opens (2018年以来, 2021年4月至今, or a date a
+        text recalls: 记得，2005年12月23日……) when a length follows before another year is
+        named (五年来, 连续13个月): the start plus the length."""
+        text = self.text
+        length = self.rules.cue("period_length")
+        recall = self.rules.cue("recall")
+        for i, y in enumerate(self.years):
+            if y.role == "date":
+                ss, _ = self.sentence(y.start)
+                if recall.search(text, ss, y.start) is None:
+                    continue
+            elif y.role not in ("since", "since_year"):
+                continue
+            stop = self.years[i + 1].start if i + 1 < len(self.years) else len(text)
+            m = length.search(text, y.end, min(stop, y.end + 300))
+            if m is None:
+                continue
+            n = parse_number(m.group("n"))
+            if not n:
+                continue
+            month = _MONTH.match(text, y.end)
+            start_month = int(month.group(1)) if month else None
+            if m.group("unit") == "年":
+                # N years from a month (2005年12月……五年来) end N years on; from a year
+                # (2018年以来……五年来) they count that year
+                y.last = y.year + int(n) - (0 if start_month is not None and start_month > 1 else 1)
+            else:
+                y.last = y.year + ((start_month or 1) - 1 + int(n) - 1) // 12
 
     def base_at(self, pos: int) -> int | None:
         """The start of the comparison base or earlier event holding ``pos`` (在2005年度被评为
@@ -512,20 +579,32 @@ class Document:
         period that a start opens (从2016年到2020年)."""
         if self.text[s - 1 : s] not in ("到", "至"):
             return False
-        cs, _ = self.clause(s)
-        return regex.search(r"从|自|由|\d{4}年", self.text[max(cs, s - 16) : s - 1]) is None
+        ss, _ = self.sentence(s)
+        return regex.search(r"从|自|由|\d{4}年", self.text[max(ss, s - 30) : s - 1]) is None
 
     def writing_year(self, art: Article) -> int | None:
         """The year 今年 and 去年 are said from: the time of writing, else the period, or the
         year after it for a text written early in a year or reviewing the past year."""
         if art.dct is not None:
             return art.dct
-        if art.period is None:
-            return None
+        if art.period is None or art.period_from_start:
+            return None  # 2021年4月至今……今年: a start year is no anchor of 今年
         late = (art.dct_month is not None and art.dct_month <= 4) or (
             art.dct_month is None and self.rules.cue("review_past").search(self.text, art.start, art.end)
         )
         return art.period + 1 if late else art.period
+
+    def is_now(self, pos: int) -> bool:
+        """Whether the relative year at ``pos`` is the present (目前, 至今)."""
+        return pos in self._now
+
+    def now_year(self, art: Article, pos: int) -> int | None:
+        """The year of 目前 and 至今 at ``pos``: the article's own dateline's, else the year it
+        reports on (a review of 2006 written in 2007 says 目前 of the end of 2006) where the
+        text has stated it by then."""
+        if art.dct is not None and not art.dct_from_review and not art.dct_from_page:
+            return art.dct
+        return art.period if art.period_at <= pos and not art.period_from_start else None
 
     def years_in(self, start: int, end: int) -> list[YearMention]:
         i = bisect_left(self._year_starts, start)
@@ -533,6 +612,16 @@ class Document:
         while i < len(self.years) and self.years[i].start < end:
             if self.years[i].end <= end:
                 out.append(self.years[i])
+            i += 1
+        return out
+
+    def relatives_all(self, start: int, end: int) -> list[tuple[int, int, int]]:
+        """Relative years in [start, end), comparison bases included (比去年同期的120起)."""
+        i = bisect_left(self._all_relatives, (start,))
+        out = []
+        while i < len(self._all_relatives) and self._all_relatives[i][0] < end:
+            if self._all_relatives[i][1] <= end:
+                out.append(self._all_relatives[i])
             i += 1
         return out
 
@@ -957,12 +1046,18 @@ class Document:
         if art.dct is None:
             # A full date in the lead of a news item: written then.
             dates = [y for y in ys if y.role == "date" and y.start - art.start < 200]
-            if dates:
+            recall = r.cue("recall")
+            if dates and recall.search(text, self.sentence(dates[0].start)[0], dates[0].start):
+                # 人们还记得，2005年12月23日……五年来: a date recalled is no time of writing;
+                # the period its length gives ends then.
+                art.dct = dates[0].last
+            elif dates:
                 art.dct = dates[0].year
                 month = _MONTH.match(text, dates[0].end)
                 art.dct_month = int(month.group(1)) if month else None
         if art.dct is None:
             art.dct = page_dct
+            art.dct_from_page = page_dct is not None
         if art.dct_month is None:
             # 本报杭州4月2日讯: the month of writing, even without its year
             for k in range(art.first_line, min(art.last_line + 1, art.first_line + 6)):
@@ -996,13 +1091,30 @@ class Document:
         if reviewed:
             return reviewed[0].year
         topical: Counter[int] = Counter()
+        said: dict[int, list[int]] = {}  # where each year is said
+        starts: set[int] = set()  # years said only as the start of a period (2021年以来)
         for y in ys:
+            if y.role == "since_year" and y.last is not None:
+                topical[y.last] += 1  # 2021年4月至今……连续13个月: the period runs to 2022
+                said.setdefault(y.last, []).append(y.start)
+                continue
             if y.role not in ("stated", "since_year") or _EVENT_MONTH.match(self.text, y.end):
                 continue  # 1935年10月，...: the date of an event the text recounts
             cs, _ = self.clause(y.start)
             head = self.text[cs : y.start]
             weight = 2 if self.opens(head) and y.role == "stated" else 1
             topical[y.year] += weight
+            if y.year not in said and y.role == "since_year":
+                starts.add(y.year)
+            elif y.role == "stated":
+                starts.discard(y.year)
+            said.setdefault(y.year, []).append(y.start)
+        if art.dct is not None and not art.dct_from_review:
+            # 去年 in a text dated 2013 names 2012 as much as 2012年 does
+            for s, _, v in self.relatives_in(art.start, art.end):
+                if not self.is_now(s):
+                    topical[art.dct + v] += 1
+                    said.setdefault(art.dct + v, []).append(s)
         if not topical:
             return self._past_year(art)
         candidates = topical
@@ -1010,7 +1122,21 @@ class Document:
         if art.dct is not None and (best > art.dct or candidates[best] < 2):
             # a year said in passing (继2017年首次...) does not outweigh the date
             return self._past_year(art)
+        if len(said[best]) == 1 and self._dates_honour(said[best][0]):
+            # the one year named dates an award (2018年，某所被评为...; 2017年，该县首次捧得...):
+            # an event the text recounts, not the period of the whole text
+            return self._past_year(art)
+        art.period_from_start = best in starts
         return best
+
+    def _dates_honour(self, pos: int) -> bool:
+        """Whether the sentence at ``pos`` names an honour received (a title, or a verb of
+        receiving one)."""
+        ss, se = self.sentence(pos)
+        return (
+            any(ss <= s < se for s, _ in self.reserved)
+            or self.rules.cue("award").search(self.text, ss, se) is not None
+        )
 
     def _past_year(self, art: Article) -> int | None:
         """The period of a dated text that names none: the year of writing, or the year before

@@ -79,8 +79,11 @@ class SubjectFinder:
         marker = ruleset.fragments.get("SUBJECT_MARKER", "(?!)")
         opener = ruleset.cue("opener").regex.pattern
         adverbial = ruleset.fragments.get("SUBJECT_ADVERBIAL", "(?!)")
+        # a list of years leads too (2013年、2014年和2015年刑事发案...; 2011年至2016年...)
+        joint = ruleset.fragments.get("YEAR_JOINT", "(?!)")
+        years = rf"(?:{time})(?:{joint}(?:{time}))+"
         self._lead = regex.compile(
-            rf"^(?:(?!{_alt(keep)})(?:{marker}|{time}|{streak}|{adverbial}|{lead}|{opener}))+"
+            rf"^(?:(?!{_alt(keep)})(?:{marker}|{years}|{time}|{streak}|{adverbial}|{lead}|{opener}))+"
         )
         compare = ruleset.fragments.get("SUBJECT_COMPARE", "(?!)")
         tail = _alt(_words(ruleset, "subject_tail"))

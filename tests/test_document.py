@@ -154,6 +154,56 @@ def test_a_year_since_which_counts_is_that_year_without_a_later_one(extractor, s
     assert _find(_run(extractor, page, script), "5个", script).year == 2020
 
 
+@SCRIPTS
+def test_a_source_and_clock_line_dates_the_article(extractor, script):
+    page = "某县新闻\n\n某城晚报 2021-04-09 07:45\n\n去年全县调处矛盾纠纷418起，目前已建成调解室27个。\n"
+    records = _run(extractor, page, script)
+    assert _find(records, "418起", script).year == 2020
+    assert _find(records, "27个", script).year == 2021  # 目前 is the time of writing
+
+
+@SCRIPTS
+def test_a_base_figure_takes_the_base_year(extractor, script):
+    page = (
+        "某市报道\n\n2019年，全市盗窃警情比2015年的3600起下降了42%。"
+        "群众满意率由2015年的81.5%上升到2019年的95.2%，矛盾纠纷化解率从87.4%提高到98.6%。\n"
+    )
+    records = _run(extractor, page, script)
+    assert _find(records, "3600起", script).year == 2015
+    assert _find(records, "下降了42%", script).year == 2019
+    assert _find(records, "81.5%", script).year == 2015
+    assert _find(records, "95.2%", script).year == 2019
+    # a change starting from a yearless figure lines up with the sentence's earlier base
+    assert _find(records, "87.4%", script).year == 2015
+    assert _find(records, "98.6%", script).year == 2019
+
+
+@SCRIPTS
+def test_a_list_of_years_pairs_with_a_respectively_list(extractor, script):
+    page = "某县报道\n\n2017年、2018年、2019年，全县破获刑事案件分别为310起、342起、365起。\n"
+    records = _run(extractor, page, script)
+    assert [_find(records, v, script).year for v in ("310起", "342起", "365起")] == [2017, 2018, 2019]
+
+
+@SCRIPTS
+def test_the_same_year_and_a_period_length(extractor, script):
+    page = "某县报道\n\n2016年，全县启动矛盾纠纷大排查。当年排查纠纷520件。\n"
+    assert _find(_run(extractor, page, script), "520件", script).year == 2016
+    page = "某区报道\n\n2018年以来，全区深化法院改革。四年来，共审结案件2.6万件。\n"
+    assert _find(_run(extractor, page, script), "2.6万件", script).year == 2021
+
+
+@SCRIPTS
+def test_this_time_and_an_unanchored_this_year_take_no_year(extractor, script):
+    page = (
+        "某县新闻\n\n某县平安建设持续推进。\n\n"
+        "2016年，该县首次获评“全省综治先进单位”。这次，该县又被评为“全国法治先进县”。\n"
+    )
+    assert _find(_run(extractor, page, script), "全国法治先进县", script).year is None
+    page = "今年上半年全县电诈案件同比下降17%。\n"
+    assert _find(_run(extractor, page, script), "下降17%", script).year is None
+
+
 # -- places -----------------------------------------------------------------------
 
 
