@@ -35,6 +35,7 @@ _MAX_BEFORE = 40
 _MAX_LIST = 90  # a list of items before 分别 is longer than one phrase
 _MAX_AFTER = 16
 _MAX_SUBJECT = 18
+_MAX_ENUMERATION = 24  # examples and their head (A、B等X) are one name, a longer one
 _NOT_A_NAME = regex.compile(r"[\d〔〕()（）\[\]—…+]")
 _QUOTED_END = regex.compile(rf"[{_QUOTES}]([^{_QUOTES}]{{2,}})[{_QUOTES}]$")
 _NEXT_FIGURE = regex.compile(r"[\d.,万亿千百]+[个件项条名人起家类种]")
@@ -104,6 +105,9 @@ class SubjectFinder:
         scope = _alt(_words(ruleset, "subject_scope"))
         self._ends_open = regex.compile(rf"(?:{open_end})(?:{scope})?$")
         self._quantifiers = regex.compile(_alt(_words(ruleset, "subject_quantifier")))
+        self._domain = regex.compile(rf"^(?:{_alt(_words(ruleset, 'subject_enumeration_domain'))})")
+        self._cut_keep = regex.compile(_alt(keep))
+        self._generic = frozenset(ruleset.lexicon("subject_generic_head") or ())
         light = _alt(_words(ruleset, "subject_light_verb"))
         # after a person (书记作..., 院长讲...) or for someone (为干警讲...): not 工作, 合作
         self._light = regex.compile(
@@ -116,7 +120,15 @@ class SubjectFinder:
         # The place and organ that acted, opening a phrase: 武平县公安局, 该市公安机关, 我院.
         self._agent = ruleset.cue("agent")
         self._anaphora = ruleset.cue("anaphora")
+        # A level word ending a phrase before 为 (群众安全感全国为91.99%、全省为96.88%) names
+        # whose figure it is, not what is measured.
+        self._level = regex.compile(
+            rf"(?:{self._anaphora.regex.pattern}|{ruleset.cue('national').regex.pattern})"
+        )
         self._respectively = regex.compile(r"分别|依次")
+        self._base = regex.compile(rf"(?:{ruleset.fragments.get('SUBJECT_BASE', '(?!)')})$")
+        # Where the predicate of a noun phrase begins (刑事警情|连续四年两位数下降).
+        self._predicate = regex.compile(rf"(?:{streak}|同比|环比|连年|逐年)")
 
     # -- phrases ---------------------------------------------------------------
     def _before(self, text: str, start: int, floor: int, lists: bool = False) -> str:
@@ -201,8 +213,14 @@ class SubjectFinder:
                 phrase = phrase[m.start() :]
         k = phrase.rfind("等")
         if 0 < k < len(phrase) - 2 and ("、" in phrase[:k] or phrase[k - 1] in '”"」'):
-            start += k + 1
-            phrase = phrase[k + 1 :]
+            # The head after 等 is what is counted (交通、市政等工程建设领域职务犯罪); a head
+            # too generic to stand alone (侵犯商标权、专利权等案件, ...等关键指标) or a domain
+            # right after 等 (社会保障、征地拆迁等领域职务犯罪) keeps its examples.
+            head = phrase[k + 1 :]
+            bare = self._quantifiers.sub("", head)
+            if len(bare) > 2 and bare not in self._generic and not self._domain.match(head):
+                start += len(phrase) - len(head)
+                phrase = head
         for _ in range(4):
             before = phrase
             stripped = self._lead.sub("", phrase)
@@ -212,6 +230,9 @@ class SubjectFinder:
                 start = offset + len(stripped) - len(agentless)
                 stripped = agentless
             phrase = self._tail.sub("", stripped)
+            level = self._level.search(phrase, 2)
+            if level and level.end() == len(phrase):
+                phrase = phrase[: level.start()]
             if phrase == before:
                 break
         # A verb opening the phrase acts on what is counted: 办理法律援助 -> 法律援助 (a verb
@@ -232,18 +253,22 @@ class SubjectFinder:
                 break
             phrase = rest
         phrase = self._quantifiers.sub("", phrase)
+        pred = self._predicate.search(phrase, 2)
+        if pred:
+            phrase = phrase[: pred.start()]  # 刑事警情连续四年两位数下降: the noun phrase
         light = self._light.search(phrase)
         if light and len(phrase) > 6:
             phrase = light.group("obj")  # 纪委书记作廉政报告82场: what was given is counted
         phrase = phrase.strip(_QUOTES + " 、")
         if len(phrase) < 2:
             return ""
-        if limit and len(phrase) > _MAX_SUBJECT:
+        longest = _MAX_ENUMERATION if self._enumeration(phrase) else _MAX_SUBJECT
+        if limit and len(phrase) > longest:
             # Too long to be a name: its head after 的 (中央信访联席办交办的两批信访积案化解率),
             # else its end.
             k = phrase.rfind("的")
-            phrase = phrase[k + 1 :] if 0 < k < len(phrase) - 3 else phrase[-_MAX_SUBJECT:]
-            phrase = phrase[-_MAX_SUBJECT:]
+            phrase = phrase[k + 1 :] if 0 < k < len(phrase) - 3 else phrase[-longest:]
+            phrase = phrase[-longest:]
         return phrase
 
     def _previous_clause(self, text: str, clause_start: int, floor: int, doc: Document | None = None) -> str:
@@ -342,6 +367,11 @@ class SubjectFinder:
                 return [first] + [stem + it if it in self._list_bare else it for it in items[1:]]
         return items
 
+    def _enumeration(self, phrase: str) -> bool:
+        """Whether a phrase is examples and their head, A、B…等X: one unit, not a list."""
+        k = phrase.rfind("等")
+        return 0 < phrase.find("、") < k < len(phrase) - 2 and not self._cut_keep.match(phrase, k)
+
     def _nouns_only(self, items: list[str]) -> bool:
         """Whether a list names things (反邪教信息员、联络员), not acts (建成县、乡...)."""
         return len(items) > 1 and all(
@@ -382,7 +412,9 @@ class SubjectFinder:
                     done.append(c)
                     continue
             raw_before = self._before(text, c.mstart, floor, lists=True)
-            if "、" in raw_before:
+            if self._enumeration(raw_before):
+                whole = ""  # 交通、市政、能源等工程建设领域职务犯罪: one phrase, its head after 等
+            elif "、" in raw_before:
                 items = self._items(self._trim(raw_before, doc, c.mstart - len(raw_before), limit=False))
                 whole = "、".join(items) if self._nouns_only(items) else ""
                 raw_before = self._before(text, c.mstart, floor)
@@ -392,7 +424,15 @@ class SubjectFinder:
             if whole and len(whole) > len(before) and before and whole.endswith(before):
                 before = whole  # 反邪教信息员、联络员1680人: the list is what is counted
             subject = ""
-            pair = self._pair(text, c, prev)
+            base = self._base.search(raw_before)
+            if base and not self._trim(raw_before[: base.start()]):
+                # 比2012年的5453起, 较上年同期15060起: the base's value of what the sentence
+                # measures (the figure before it, else the clause before).
+                subject = (prev.fields.get("subject") or "") if same_sentence and prev is not None else ""
+                if not subject:
+                    subject = self._previous_clause(text, c.mstart - len(raw_before), floor, doc)
+                before = ""
+            pair = self._pair(text, c, prev) if not subject else None
             if pair is not None:
                 subject = pair
             if not subject and kind in ("percent", "money") and text[c.mend : c.mend + 1] == "的":
@@ -491,7 +531,12 @@ class SubjectFinder:
         rest = raw
         for m in doc.places_in(start, end):
             rest = rest.replace(doc.text[m.start : m.end], "")
-        rest = self._lead.sub("", rest).strip(_QUOTES + " 、")
+        rest = self._level.sub("", rest)
+        named = rest != raw
+        rest = self._lead.sub("", rest)
+        if named:
+            rest = self._tail.sub("", rest)  # 全州为: the level word and its link
+        rest = rest.strip(_QUOTES + " 、")
         return rest != raw and not rest
 
     def _object(self, c: Candidate) -> str:

@@ -1,0 +1,82 @@
+"""Subjects of figures (govextract/subject.py): the noun phrase a figure counts or measures,
+on sentences written for these tests in the genre's language (each also in traditional script)."""
+
+from __future__ import annotations
+
+import pytest
+
+from govextract.engine import Extractor
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    return Extractor()
+
+
+def _traditional(text: str) -> str:
+    import opencc
+
+    return opencc.OpenCC("s2t").convert(text)
+
+
+def _subjects(extractor: Extractor, text: str, script: str) -> dict[str, str | None]:
+    """Each record's anchor text (in simplified script) with its subject."""
+    from govextract.normalize import to_simplified
+
+    source = _traditional(text) if script == "trad" else text
+    return {to_simplified(r.text): r.subject for r in extractor.run(source, "-").records}
+
+
+SCRIPTS = pytest.mark.parametrize("script", ["simp", "trad"])
+
+
+@SCRIPTS
+def test_particles_and_court_words_do_not_open_a_subject(extractor, script):
+    page = (
+        "某县法院工作\n\n"
+        "今年，东平县的群众满意度为95.2%。全院受理民商事案件820件，执结610件。"
+        "我院上半年发回重审案件6件。\n"
+    )
+    got = _subjects(extractor, page, script)
+    assert got["95.2%"] == "群众满意度"
+    assert got["820件"] == "民商事案件"
+    assert got["610件"] == "执结民商事案件"
+    assert got["6件"] == "发回重审案件"
+
+
+@SCRIPTS
+def test_a_comparison_base_takes_what_the_sentence_measures(extractor, script):
+    page = (
+        "某区公安工作\n\n"
+        "全区盗窃警情连续三年下降，比2018年的3120起下降了40.2%。"
+        "全年共受理行政案件2200起，较上年同期2480起下降11.3%。\n"
+    )
+    got = _subjects(extractor, page, script)
+    assert got["3120起"] == "盗窃警情"
+    assert got["下降了40.2%"] == "盗窃警情"
+    assert got["2480起"] == "行政案件"
+    assert got["下降11.3%"] == "行政案件"
+
+
+@SCRIPTS
+def test_level_words_before_a_figure_say_whose_figure_it_is(extractor, script):
+    page = "某县平安建设\n\n2021年群众满意度全国为90.5%、全省为93.1%、全州为94.4%、东平县为95.6%。\n"
+    got = _subjects(extractor, page, script)
+    for figure in ("90.5%", "93.1%", "94.4%", "95.6%"):
+        assert got[figure] == "群众满意度", figure
+
+
+@SCRIPTS
+def test_examples_before_deng_are_one_phrase_with_their_head(extractor, script):
+    page = (
+        "某市检察工作\n\n"
+        "立案侦查水利、教育、医疗等民生领域职务犯罪42件51人。"
+        "起诉侵犯著作权、商标权等案件18件25人。"
+        "严肃查处土地出让、项目审批等环节受贿犯罪12件。\n"
+    )
+    got = _subjects(extractor, page, script)
+    assert got["42件"] == "民生领域职务犯罪"
+    assert got["51人"] == "民生领域职务犯罪"
+    assert got["18件"] == "侵犯著作权、商标权等案件"
+    assert got["25人"] == "侵犯著作权、商标权等人数"
+    assert got["12件"] == "土地出让、项目审批等环节受贿犯罪"
