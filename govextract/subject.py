@@ -126,6 +126,7 @@ class SubjectFinder:
             rf"(?:{self._anaphora.regex.pattern}|{ruleset.cue('national').regex.pattern})"
         )
         self._respectively = regex.compile(r"分别|依次")
+        self._alias = regex.compile(ruleset.fragments.get("SUBJECT_ALIAS", "(?!)"))
         self._base = regex.compile(rf"(?:{ruleset.fragments.get('SUBJECT_BASE', '(?!)')})$")
         # Where the predicate of a noun phrase begins (刑事警情|连续四年两位数下降).
         self._predicate = regex.compile(rf"(?:{streak}|同比|环比|连年|逐年)")
@@ -385,6 +386,7 @@ class SubjectFinder:
         text = doc.text
         self.mark_lists(text, chosen)
         list_items: dict[int, list[str]] = {}
+        aliases = self._aliases(doc)
         prev: Candidate | None = None
         done: list[Candidate] = []  # figures of the current sentence, in order
         consumed = 0  # end of the noun phrase the previous figure took from after itself
@@ -405,7 +407,9 @@ class SubjectFinder:
                 before_list = (
                     (prev.fields.get("subject") or "") if prev is not None and prev not in c.members else ""
                 )
-                subject = self._list_subject(doc, c, c.members, c.index, done, floor, list_items, before_list)
+                subject = self._list_subject(
+                    doc, c, c.members, c.index, done, floor, list_items, before_list, aliases
+                )
                 if subject is not None:
                     c.fields["subject"] = self._clean(subject) if subject else None
                     prev = c
@@ -575,6 +579,7 @@ class SubjectFinder:
         floor: int,
         cache: dict[int, list[str]],
         before_list: str,
+        aliases: dict[str, list[str]],
     ) -> str | None:
         """The subject of the ``index``-th figure of a list; None when the list gives none."""
         text = doc.text
@@ -582,6 +587,7 @@ class SubjectFinder:
         items = cache.get(id(head))
         if items is None:
             raw = self._before(text, head.mstart, floor if index == 0 else 0, lists=True)
+            raw_start = head.mstart - len(raw)
             raw = self._respectively.sub("", raw)
             if self._only_place(doc, raw.replace("、", ""), head.mstart) or self._only_place(
                 doc, raw, head.mstart
@@ -591,6 +597,9 @@ class SubjectFinder:
                 return before_list or None
             items = self._items(self._trim(raw, doc, head.mstart - len(raw), limit=False))
             items = [it[-_MAX_SUBJECT:] for it in items]
+            if len(items) == 1 and aliases:
+                # 全市“三率”分别为a、b、c: the names the short name stands for, in order.
+                items = self._expand(doc, items[0], raw, raw_start, aliases) or items
             if len(items) <= 1 and not "".join(items).strip():
                 # ...6.3万件，标的额1585.7亿元，比上年分别上升39.6%、87.7%: the figures before it.
                 before = [d for d in done if d not in group]
@@ -601,6 +610,31 @@ class SubjectFinder:
             return items[index]
         if items:
             return items[-1] if index > 0 else items[0] if len(items) == 1 else "、".join(items)
+        return None
+
+    def _aliases(self, doc: Document) -> dict[str, list[str]]:
+        """Short names given to a list of measures (安全感满意率、知晓率、参与率(简称“三率”)):
+        each short name with the names it stands for, in order."""
+        out: dict[str, list[str]] = {}
+        for m in self._alias.finditer(doc.text):
+            raw = self._before(doc.text, m.start(), 0, lists=True)
+            items = self._items(self._trim(raw, doc, m.start() - len(raw), limit=False))
+            if len(items) >= 2:
+                out[m.group("alias")] = [it[-_MAX_SUBJECT:] for it in items]
+        return out
+
+    def _expand(
+        self, doc: Document, item: str, raw: str, start: int, aliases: dict[str, list[str]]
+    ) -> list[str] | None:
+        """The names a short name stands for, when an item is that name, maybe after the place
+        whose figures they are (婺城区“三率”); ``raw`` is the text at ``start`` it came from."""
+        bare = "".join(ch for ch in item if ch not in _QUOTES)
+        for alias, names in aliases.items():
+            k = raw.rfind(alias)
+            if bare.endswith(alias) and k > 0 and self._only_place(doc, raw[:k], start + k):
+                return names
+            if bare == alias:
+                return names
         return None
 
 

@@ -80,3 +80,16 @@ def test_examples_before_deng_are_one_phrase_with_their_head(extractor, script):
     assert got["18件"] == "侵犯著作权、商标权等案件"
     assert got["25人"] == "侵犯著作权、商标权等人数"
     assert got["12件"] == "土地出让、项目审批等环节受贿犯罪"
+
+
+@SCRIPTS
+def test_a_short_name_stands_for_the_measures_it_was_given_to(extractor, script):
+    page = (
+        "某市平安建设\n\n"
+        "全省群众安全感、政法满意度、平安知晓率(以下简称“三项指标”)分别为97.1%、95.4%、88.2%，"
+        "全市“三项指标”分别为97.5%、96.0%、89.3%，东平县“三项指标”分别为98.1%、96.6%、90.2%，"
+        "分别位列全市第二、第三、第五。\n"
+    )
+    got = _subjects(extractor, page, script)
+    for figures in (("97.5%", "96.0%", "89.3%"), ("98.1%", "96.6%", "90.2%"), ("全市第二", "第三", "第五")):
+        assert [got[f] for f in figures] == ["群众安全感", "政法满意度", "平安知晓率"], figures
