@@ -125,8 +125,15 @@ class SubjectFinder:
         self._level = regex.compile(
             rf"(?:{self._anaphora.regex.pattern}|{ruleset.cue('national').regex.pattern})"
         )
-        self._respectively = regex.compile(r"分别|依次")
+        self._respectively = regex.compile(r"分别|依次|分(?=[列居获])")  # 分列 = 分别位列
         self._alias = regex.compile(ruleset.fragments.get("SUBJECT_ALIAS", "(?!)"))
+        # A rank after a measure (满意度|继续排名第一): where the measure's phrase ends.
+        self._rank_predicate = regex.compile(
+            rf"(?:继续|再次|仍然|仍|又|{streak})*(?:{rank_verb})(?=全|第|前|首|榜|末)"
+        )
+        self._measure_end = regex.compile(rf"(?:{_alt(_words(ruleset, 'subject_measure_end'))})$")
+        self._pool = regex.compile(ruleset.fragments.get("SUBJECT_POOL", "(?!)"))
+        self._rank_word_end = regex.compile(r"(?:排名|排序|排位)$")
         self._base = regex.compile(rf"(?:{ruleset.fragments.get('SUBJECT_BASE', '(?!)')})$")
         # Where the predicate of a noun phrase begins (刑事警情|连续四年两位数下降).
         self._predicate = regex.compile(rf"(?:{streak}|同比|环比|连年|逐年)")
@@ -136,7 +143,15 @@ class SubjectFinder:
         """The phrase before ``start`` back to a clause boundary (a list's 、 kept when asked)."""
         i = start
         lo = max(floor, start - (_MAX_LIST if lists else _MAX_BEFORE))
-        while i > lo and (text[i - 1] not in self.boundary or (lists and text[i - 1] == "、")):
+        depth = 0  # inside brackets a clause does not end: 县(市、区)
+        while i > lo:
+            ch = text[i - 1]
+            if ch in ")）":
+                depth += 1
+            elif ch in "(（":
+                depth -= 1
+            elif ch in self.boundary and depth <= 0 and not (lists and ch == "、"):
+                break
             i -= 1
         return text[i:start]
 
@@ -387,6 +402,7 @@ class SubjectFinder:
         self.mark_lists(text, chosen)
         list_items: dict[int, list[str]] = {}
         aliases = self._aliases(doc)
+        unranked: list[Candidate] = []  # rankings that name no measure of their own
         prev: Candidate | None = None
         done: list[Candidate] = []  # figures of the current sentence, in order
         consumed = 0  # end of the noun phrase the previous figure took from after itself
@@ -442,6 +458,10 @@ class SubjectFinder:
             if not subject and kind in ("percent", "money") and text[c.mend : c.mend + 1] == "的":
                 # 92%的矛盾纠纷在一审程序中化解, 300万元的法律援助经费: what follows is measured.
                 subject = self._of_phrase(text, c.mend + 1)
+                k = raw_before.rfind("以")
+                if (not subject or subject in self._attributes) and k >= 0:
+                    # 以公众安全感满意度99.3%的成绩: the measure is named after 以.
+                    subject = self._trim(raw_before[k + 1 :], doc, c.mstart - len(raw_before) + k + 1)
             if not subject and kind == "money":
                 after = self._after(text, c.mend)
                 if after and len(after) >= 3:
@@ -512,9 +532,43 @@ class SubjectFinder:
             ):
                 # 刑事警情同比下降11.08%，降幅排全市第一: the 降幅 of that change.
                 subject = prev.fields["subject"] + subject
+            if kind == "ranking" and (
+                not self._is_measure(subject) or self._only_place(doc, raw_before, c.mstart, named=True)
+            ):
+                # 在全省群众安全感调查中，我市位居第一; 4个县市区进入全省前10名: a rank is of a
+                # measure, named by the ranking its sentence speaks of, else by a figure after it.
+                pool = self._pool_measure(doc, c.mstart)
+                if pool:
+                    subject = pool
+                elif not before:
+                    unranked.append(c)
             c.fields["subject"] = self._clean(subject) if subject else None
             prev = c
             done.append(c)
+        for c in unranked:
+            # 排名全省第一的某市以公众安全感满意度99.3%的成绩...: the measure of the same sentence.
+            ss, se = doc.sentence(c.mstart)
+            for d in chosen:
+                if d.mstart >= c.mend and d.mstart < se and d.rule.kind != "honour":
+                    if self._is_measure(d.fields.get("subject") or ""):
+                        c.fields["subject"] = d.fields["subject"]
+                        break
+
+    def _is_measure(self, subject: str | None) -> bool:
+        """Whether a phrase names a measure (安全感, 破案率, 立案数), not only what is measured."""
+        return bool(subject) and self._measure_end.search(subject) is not None
+
+    def _pool_measure(self, doc: Document, start: int) -> str:
+        """The measure of the ranking a sentence speaks of before ``start`` (在全省群众安全感调查
+        中, 全省100个县市区群众安全感和满意率排名中), without the pool and the rank word."""
+        ss, _ = doc.sentence(start)
+        found = None
+        for m in self._pool.finditer(doc.text, ss, start):
+            found = m
+        if found is None:
+            return ""
+        measure = self._rank_word_end.sub("", found.group("measure"))
+        return self._trim(measure) if len(measure) >= 2 else ""
 
     def _of_phrase(self, text: str, start: int) -> str:
         """The phrase after ``N%的`` to the clause end: 群众认为“治安好于去年” reads as
@@ -524,24 +578,28 @@ class SubjectFinder:
         while end < hi and text[end] not in self.boundary:
             end += 1
         phrase = "".join(ch for ch in text[start:end] if ch not in _QUOTES)
+        rank = self._rank_predicate.search(phrase)
+        if rank:
+            phrase = phrase[: rank.start()]  # 96.9%的满意度排名第一: the measure, not its rank
         m = _SAID.match(phrase)
         if m:
             phrase = m.group("verb") + m.group("what") + "的" + m.group("who")
         return phrase if len(phrase) >= 2 else ""
 
-    def _only_place(self, doc: Document, raw: str, end: int) -> bool:
-        """Whether a phrase names only a place (其中河南省): it says whose share a figure is."""
+    def _only_place(self, doc: Document, raw: str, end: int, named: bool = False) -> bool:
+        """Whether a phrase names only a place (其中河南省): it says whose share a figure is
+        (``named``: it does name one, it is not only lead words)."""
         start = end - len(raw)
         rest = raw
         for m in doc.places_in(start, end):
             rest = rest.replace(doc.text[m.start : m.end], "")
         rest = self._level.sub("", rest)
-        named = rest != raw
+        place = rest != raw
         rest = self._lead.sub("", rest)
-        if named:
+        if place:
             rest = self._tail.sub("", rest)  # 全州为: the level word and its link
         rest = rest.strip(_QUOTES + " 、")
-        return rest != raw and not rest
+        return rest != raw and not rest and (place or not named)
 
     def _object(self, c: Candidate) -> str:
         """What a figure's subject counts, without the verb that opens it."""

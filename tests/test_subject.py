@@ -93,3 +93,21 @@ def test_a_short_name_stands_for_the_measures_it_was_given_to(extractor, script)
     got = _subjects(extractor, page, script)
     for figures in (("97.5%", "96.0%", "89.3%"), ("98.1%", "96.6%", "90.2%"), ("全市第二", "第三", "第五")):
         assert [got[f] for f in figures] == ["群众安全感", "政法满意度", "平安知晓率"], figures
+
+
+@SCRIPTS
+def test_a_rank_is_of_the_measure_its_sentence_names(extractor, script):
+    page = (
+        "某省平安建设测评\n\n"
+        "全省9个设区市中，北山市以97.12%的满意度排名第一。"
+        "在县(市、区)排名中，上年度排名全省第二的东平县以群众安全感指数98.05%的成绩继续排名榜首。"
+        "在全省85个县市区平安建设考评中，泰安市有3个县市区进入全省前10名，其中东平县、宁阳县分列全省第一、第四。\n"
+    )
+    got = _subjects(extractor, page, script)
+    assert got["97.12%"] == "满意度"
+    assert got["第一"] == "满意度"
+    assert got["全省第二"] == "群众安全感指数"
+    assert got["98.05%"] == "群众安全感指数"
+    assert got["前10名"] == "平安建设考评"
+    assert got["全省第一"] == "平安建设考评"
+    assert got["第四"] == "平安建设考评"
