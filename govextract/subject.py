@@ -547,12 +547,15 @@ class SubjectFinder:
             done.append(c)
         for c in unranked:
             # 排名全省第一的某市以公众安全感满意度99.3%的成绩...: the measure of the same sentence.
-            ss, se = doc.sentence(c.mstart)
+            _, se = doc.sentence(c.mstart)
             for d in chosen:
-                if d.mstart >= c.mend and d.mstart < se and d.rule.kind != "honour":
-                    if self._is_measure(d.fields.get("subject") or ""):
-                        c.fields["subject"] = d.fields["subject"]
-                        break
+                if (
+                    c.mend <= d.mstart < se
+                    and d.rule.kind != "honour"
+                    and self._is_measure(d.fields.get("subject") or "")
+                ):
+                    c.fields["subject"] = d.fields["subject"]
+                    break
 
     def _is_measure(self, subject: str | None) -> bool:
         """Whether a phrase names a measure (安全感, 破案率, 立案数), not only what is measured."""
