@@ -80,8 +80,9 @@ class SubjectFinder:
         marker = ruleset.fragments.get("SUBJECT_MARKER", "(?!)")
         opener = ruleset.cue("opener").regex.pattern
         adverbial = ruleset.fragments.get("SUBJECT_ADVERBIAL", "(?!)")
+        procedure = ruleset.fragments.get("SUBJECT_PROCEDURE", "(?!)")
         self._lead = regex.compile(
-            rf"^(?:(?!{_alt(keep)})(?:{marker}|{time}|{streak}|{adverbial}|{lead}|{opener}))+"
+            rf"^(?:(?!{_alt(keep)})(?:{marker}|{time}|{streak}|{adverbial}|{procedure}|{lead}|{opener}))+"
         )
         compare = ruleset.fragments.get("SUBJECT_COMPARE", "(?!)")
         tail = _alt(_words(ruleset, "subject_tail"))
@@ -104,7 +105,9 @@ class SubjectFinder:
         open_end = _alt(_words(ruleset, "subject_open_end"))
         scope = _alt(_words(ruleset, "subject_scope"))
         self._ends_open = regex.compile(rf"(?:{open_end})(?:{scope})?$")
-        self._quantifiers = regex.compile(_alt(_words(ruleset, "subject_quantifier")))
+        # 各类刑事案件 -> 刑事案件, but 缴获各类毒品 keeps it: a generic noun needs its quantifier.
+        self._any_quantifier = regex.compile(_alt(_words(ruleset, "subject_quantifier")))
+        self._quantifiers = regex.compile(rf"(?:{self._any_quantifier.pattern})(?=\p{{Han}}{{3}})")
         self._domain = regex.compile(rf"^(?:{_alt(_words(ruleset, 'subject_enumeration_domain'))})")
         self._cut_keep = regex.compile(_alt(keep))
         self._generic = frozenset(ruleset.lexicon("subject_generic_head") or ())
@@ -134,6 +137,7 @@ class SubjectFinder:
         self._measure_end = regex.compile(rf"(?:{_alt(_words(ruleset, 'subject_measure_end'))})$")
         self._pool = regex.compile(ruleset.fragments.get("SUBJECT_POOL", "(?!)"))
         self._rank_word_end = regex.compile(r"(?:排名|排序|排位)$")
+        self._part = regex.compile(r"含|包括|其中")
         self._base = regex.compile(rf"(?:{ruleset.fragments.get('SUBJECT_BASE', '(?!)')})$")
         # Where the predicate of a noun phrase begins (刑事警情|连续四年两位数下降).
         self._predicate = regex.compile(rf"(?:{streak}|同比|环比|连年|逐年)")
@@ -158,6 +162,8 @@ class SubjectFinder:
     def _after(self, text: str, end: int) -> str:
         j = end
         n = len(text)
+        if text[j : j + 1] in ("(", "（"):
+            return ""  # 5727件(含旧存172件): a remark on the figure, not what it counts
         while j < n and text[j] in _QUOTES:
             j += 1
         k = j
@@ -205,6 +211,12 @@ class SubjectFinder:
             cut = max(cut, am.end())
         if not cut and phrase[:1] in _LEVELS and self._agent.match(phrase, 1):
             cut = 1  # 市公安局, 县法院: the organ of the place spoken of
+        if not cut:
+            # 洛南法院受理案件: a place written short, its organ, then what the organ did.
+            ag = self._agent.search(phrase, 2, 5)
+            rest = phrase[ag.end() :] if ag is not None else ""
+            if ag is not None and _HAN2.fullmatch(phrase, 0, 2) and self._verb_start.match(rest):
+                cut = ag.start()
         if cut:
             ag = self._agent.match(phrase, cut)
             while ag is not None and ag.end() < len(phrase) - 1:
@@ -403,6 +415,9 @@ class SubjectFinder:
         list_items: dict[int, list[str]] = {}
         aliases = self._aliases(doc)
         unranked: list[Candidate] = []  # rankings that name no measure of their own
+        # figures that go with the one before: a remark in brackets (81件(积案12件)), the people
+        # of a pair (71件91人)
+        asides: set[int] = set()
         prev: Candidate | None = None
         done: list[Candidate] = []  # figures of the current sentence, in order
         consumed = 0  # end of the noun phrase the previous figure took from after itself
@@ -455,6 +470,7 @@ class SubjectFinder:
             pair = self._pair(text, c, prev) if not subject else None
             if pair is not None:
                 subject = pair
+                asides.add(id(c))
             if not subject and kind in ("percent", "money") and text[c.mend : c.mend + 1] == "的":
                 # 92%的矛盾纠纷在一审程序中化解, 300万元的法律援助经费: what follows is measured.
                 subject = self._of_phrase(text, c.mend + 1)
@@ -466,11 +482,19 @@ class SubjectFinder:
                 after = self._after(text, c.mend)
                 if after and len(after) >= 3:
                     subject = after  # 75万元法律援助办案补助款
+            if raw_before[:1] in "(（":
+                asides.add(id(c))
             if not subject and raw_before[:1] in "(（" and done:
                 # 81件(积案12件): a part of the figure before the parenthesis.
                 obj = self._object(done[-1])
                 inner = self._trim(raw_before[1:])
-                if obj and inner:
+                part = self._part.match(inner)
+                if part and len(inner) - part.end() >= 2:
+                    # 5727件(含旧存172件), (含逃犯80多名): the part named after 含.
+                    subject = inner[part.end() :]
+                    if len(subject) <= 2 and obj.endswith("案件") and c.fields.get("unit") in _CASE_UNITS:
+                        subject += "案件"
+                elif obj and inner:
                     subject = obj + inner
             if not subject and kind == "count":
                 after = self._after(text, c.mend)
@@ -482,8 +506,10 @@ class SubjectFinder:
                 elif after and len(after) >= 2 and not before:
                     subject = after
             if not subject and self._verb_only.match(before) and done:
-                # 排查出一般民事纠纷452件，调处452件: the verb acts on the previous figure's object.
-                obj = self._object(done[-1])
+                # 排查出一般民事纠纷452件，调处452件: the verb acts on the previous figure's object
+                # (not on a remark in brackets: 受理案件3100件(含旧存240件)，审结2950件).
+                main = [d for d in done if id(d) not in asides]
+                obj = self._object(main[-1]) if main else ""
                 if obj:
                     subject = before + obj
             if not subject and before in self._attributes:

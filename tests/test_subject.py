@@ -111,3 +111,20 @@ def test_a_rank_is_of_the_measure_its_sentence_names(extractor, script):
     assert got["前10名"] == "平安建设考评"
     assert got["全省第一"] == "平安建设考评"
     assert got["第四"] == "平安建设考评"
+
+
+@SCRIPTS
+def test_organs_procedures_and_remarks_are_not_what_is_counted(extractor, script):
+    page = (
+        "某县法院工作报告\n\n"
+        "2021年，东平法院受理民事案件3100件(含旧存240件)，审结2950件。"
+        "经审查后批准逮捕72件95人。全年缴获各类毒品12千克，抓获各类违法犯罪人员310人(含逃犯16名)。\n"
+    )
+    got = _subjects(extractor, page, script)
+    assert got["3100件"] == "民事案件"
+    assert got["240件"] == "旧存案件"
+    assert got["2950件"] == "审结民事案件"
+    assert got["72件"] == "批准逮捕"
+    assert got["12千克"] == "各类毒品"
+    assert got["310人"] == "违法犯罪人员"
+    assert got["16名"] == "逃犯"
