@@ -138,6 +138,10 @@ class SubjectFinder:
         self._pool = regex.compile(ruleset.fragments.get("SUBJECT_POOL", "(?!)"))
         self._rank_word_end = regex.compile(r"(?:排名|排序|排位)$")
         self._part = regex.compile(r"含|包括|其中")
+        self._news_lead = ruleset.cue("lead")
+        self._fund = regex.compile(_alt(_words(ruleset, "subject_fund")))
+        self._qualifier = regex.compile(ruleset.fragments.get("SUBJECT_QUALIFIER", "(?!)"))
+        self._average = regex.compile(ruleset.fragments.get("SUBJECT_AVERAGE", "(?!)"))
         self._base = regex.compile(rf"(?:{ruleset.fragments.get('SUBJECT_BASE', '(?!)')})$")
         # Where the predicate of a noun phrase begins (刑事警情|连续四年两位数下降).
         self._predicate = regex.compile(rf"(?:{streak}|同比|环比|连年|逐年)")
@@ -159,7 +163,10 @@ class SubjectFinder:
             i -= 1
         return text[i:start]
 
-    def _after(self, text: str, end: int) -> str:
+    def _after(self, text: str, end: int, money: bool = False) -> str:
+        """The noun phrase right after a figure (打掉7个养老诈骗团伙, 150万元司法所建设专项资金),
+        up to a verb or function word that ends it (``money``: a verb inside the name of a fund
+        stays)."""
         j = end
         n = len(text)
         if text[j : j + 1] in ("(", "（"):
@@ -179,6 +186,9 @@ class SubjectFinder:
             elif c == "、" and k > j and depth <= 0 and _HAN2.match(text, k + 1):
                 k += 1  # 19个国家、地区: the things counted, up to a verb (cut below)
                 continue
+            elif c.isdigit() and (q := self._qualifier.match(text, k)):
+                k = q.end()  # 财产损失30万元以上案件: a category qualifier inside the name
+                continue
             elif (c in self.boundary and depth <= 0) or c.isdigit():
                 break
             if c in _QUOTES:
@@ -188,8 +198,17 @@ class SubjectFinder:
                 continue
             k += 1
         phrase = _LONG_PAREN.sub("", text[j:k]).strip()
+        lead = self._news_lead.search(phrase)
+        if lead:
+            phrase = phrase[: lead.start()]  # a headline's figure, then the article's 本报讯
+        fund = self._fund.search(phrase) if money else None
         if not quoted:
+            inside = [q.span() for q in self._qualifier.finditer(phrase)]
             for m in self._cut.finditer(phrase):
+                if any(a <= m.start() < b for a, b in inside):
+                    continue  # 以上 of 30万元以上案件 is the qualifier's, not where the name ends
+                if fund and m.end() <= fund.start() and self._verbs.fullmatch(m.group()):
+                    continue  # 司法所建设专项资金: a fund named after what it pays for
                 if m.group("cut") and not self._noun_suffix.match(phrase, m.end()):
                     phrase = phrase[: m.start()]
                     break
@@ -212,10 +231,17 @@ class SubjectFinder:
         if not cut and phrase[:1] in _LEVELS and self._agent.match(phrase, 1):
             cut = 1  # 市公安局, 县法院: the organ of the place spoken of
         if not cut:
+            # 公安局破获刑事案件 (after 全县): the organ, then what it did.
+            ag = self._agent.match(phrase)
+            rest = phrase[ag.end() :] if ag is not None else ""
+            if ag is not None and (self._verb_start.match(rest) or self._lead.match(rest)):
+                cut = ag.end()
+        if not cut:
             # 洛南法院受理案件: a place written short, its organ, then what the organ did.
             ag = self._agent.search(phrase, 2, 5)
             rest = phrase[ag.end() :] if ag is not None else ""
-            if ag is not None and _HAN2.fullmatch(phrase, 0, 2) and self._verb_start.match(rest):
+            acts = self._verb_start.match(rest) or self._lead.match(rest)  # 海淀警方去年拦截...
+            if ag is not None and _HAN2.fullmatch(phrase, 0, 2) and acts:
                 cut = ag.start()
         if cut:
             ag = self._agent.match(phrase, cut)
@@ -226,6 +252,9 @@ class SubjectFinder:
 
     def _trim(self, phrase: str, doc: Document | None = None, start: int = 0, limit: bool = True) -> str:
         stripped = phrase.lstrip()
+        # the close of a quotation that ended the sentence before (辛苦了!" 某某警方...)
+        while stripped and (stripped[0] in "”’」』" or (stripped[0] in "\"'" and stripped.count(stripped[0]) % 2)):
+            stripped = stripped[1:].lstrip()
         start += len(phrase) - len(stripped)
         phrase = _LONG_PAREN.sub("", stripped.rstrip())
         m = _QUOTED_END.search(phrase)
@@ -374,7 +403,15 @@ class SubjectFinder:
         if len(items) < 2:
             return items
         # Each item is a phrase of its own: 在2020年、2021年连续两年... keeps what the last says.
-        items = [self._tail.sub("", self._lead.sub("", it)) or it for it in items]
+        bare = [self._tail.sub("", self._lead.sub("", it)) for it in items]
+        if any(bare) and not all(bare):
+            # 2013年、2014年、2015年刑事发案同比分别下降...: a list of periods, not of things; the
+            # figures are all of the one thing named.
+            items = [b for b in bare if b]
+            if len(items) < 2:
+                return items
+        else:
+            items = [b or it for b, it in zip(bare, items, strict=True)]
         last = items[-1]
         for head in self._list_heads:
             k = last.find(head)
@@ -479,7 +516,7 @@ class SubjectFinder:
                     # 以公众安全感满意度99.3%的成绩: the measure is named after 以.
                     subject = self._trim(raw_before[k + 1 :], doc, c.mstart - len(raw_before) + k + 1)
             if not subject and kind == "money":
-                after = self._after(text, c.mend)
+                after = self._after(text, c.mend, money=True)
                 if after and len(after) >= 3:
                     subject = after  # 75万元法律援助办案补助款
             if raw_before[:1] in "(（":
@@ -520,6 +557,11 @@ class SubjectFinder:
                     obj = self._previous_clause(text, c.mstart - len(raw_before), floor, doc)
                 if obj:
                     subject = obj + before
+            if not subject and before and self._agent.regex.fullmatch(before):
+                # 满意度：公安局97.3%，法院98.7%: an organ under a heading measure is measured by it.
+                measure = self._heading_measure(doc, c.mstart - len(raw_before))
+                if measure:
+                    subject = before + measure
             if not subject and prev is not None and self._only_place(doc, raw_before, c.mstart):
                 # 全国共命名示范市60个，其中河南省2个; 其中天长市上升25.95个百分点: the same measure.
                 subject = prev.fields.get("subject") or ""
@@ -548,6 +590,8 @@ class SubjectFinder:
                     subject += "降幅" if prev.fields["value"] < 0 else "增幅"
             if not subject:
                 subject = self._previous_clause(text, c.mstart - len(raw_before), floor, doc)
+            if kind in ("count", "money") and subject:
+                subject = self._averaged(raw_before, subject, before, prev if same_sentence else None)
             if (
                 kind == "ranking"
                 and subject in self._magnitudes
@@ -582,6 +626,36 @@ class SubjectFinder:
                 ):
                     c.fields["subject"] = d.fields["subject"]
                     break
+
+    def _averaged(self, raw_before: str, subject: str, before: str, prev: Candidate | None) -> str:
+        """A daily or monthly average names its figure (全年接警3.6万起，日均98起 -> 日均接警), and
+        a short parallel clause after one is an average too (平均每天接警140起，处警30起)."""
+        own = None
+        for m in self._average.finditer(raw_before):
+            own = m
+        if own is not None:
+            word = own.group()
+            return subject if word in subject else word + subject
+        last = (prev.fields.get("subject") or "") if prev is not None else ""
+        m = self._average.match(last)
+        if m and before and subject == before and len(before) <= 4 and not self._average.search(subject):
+            return m.group() + subject
+        return subject
+
+    def _heading_measure(self, doc: Document, start: int) -> str:
+        """The measure a colon heads in the same paragraph (政法机关满意度：公安局...；法院...),
+        without the organ it names as a whole; "" when there is none."""
+        text = doc.text
+        lo = max(0, start - _MAX_LIST)
+        k = max(text.rfind("：", lo, start), text.rfind(":", lo, start))
+        if k < 0 or any(ch in "。！？!?\n" for ch in text[k:start]):
+            return ""
+        raw = self._before(text, k, lo)
+        measure = self._trim(raw, doc, k - len(raw))
+        organ = self._agent.match(measure)
+        if organ is not None and len(measure) - organ.end() >= 2:
+            measure = measure[organ.end() :]
+        return measure if self._measure_end.search(measure) else ""
 
     def _is_measure(self, subject: str | None) -> bool:
         """Whether a phrase names a measure (安全感, 破案率, 立案数), not only what is measured."""

@@ -128,3 +128,53 @@ def test_organs_procedures_and_remarks_are_not_what_is_counted(extractor, script
     assert got["12千克"] == "各类毒品"
     assert got["310人"] == "违法犯罪人员"
     assert got["16名"] == "逃犯"
+
+
+@SCRIPTS
+def test_money_names_a_fund_and_a_qualifier_stays_in_the_name(extractor, script):
+    page = (
+        "某县司法局工作\n\n"
+        "全年投入180万元调解室建设专项资金。破获128起财产损失20万元以上案件。"
+        "“大家辛苦了！”西岭警方去年拦截诈骗电话4200个。\n"
+    )
+    got = _subjects(extractor, page, script)
+    assert got["180万元"] == "调解室建设专项资金"
+    assert got["128起"] == "财产损失20万元以上案件"
+    assert "20万元" not in got
+    assert got["4200个"] == "诈骗电话"
+
+
+@SCRIPTS
+def test_a_list_of_years_is_not_a_list_of_things(extractor, script):
+    page = "某县平安建设\n\n2019年、2020年、2021年刑事发案同比分别下降12%、8.5%和3.2%。\n"
+    got = _subjects(extractor, page, script)
+    assert [got[f] for f in ("同比分别下降12%", "8.5%", "3.2%")] == ["刑事发案"] * 3
+
+
+@SCRIPTS
+def test_a_daily_average_names_its_figure_and_the_parallel_clause(extractor, script):
+    page = (
+        "某市110工作\n\n"
+        "2020年，全市110共接报各类警情36000起，日均98起。"
+        "全年接报警5万余起，处警1万余起，平均每天接报警140余起，处警30余起。\n"
+    )
+    got = _subjects(extractor, page, script)
+    assert got["98起"] == "日均接报各类警情"
+    assert got["1万余起"] == "处警"
+    assert got["140余起"] == "平均每天接报警"
+    assert got["30余起"] == "平均每天处警"
+
+
+@SCRIPTS
+def test_organs_under_a_heading_measure_and_an_organ_that_acts(extractor, script):
+    page = (
+        "某县政法工作\n\n"
+        "2020年，全县政法机关满意度为97.8%，全州第3位。"
+        "政法机关满意度：公安局96.5%，全州第6位；法院98.1%，全州第2位。"
+        "全县公安局破获刑事案件300起。\n"
+    )
+    got = _subjects(extractor, page, script)
+    assert got["97.8%"] == "政法机关满意度"
+    assert got["96.5%"] == got["全州第6位"] == "公安局满意度"
+    assert got["98.1%"] == got["全州第2位"] == "法院满意度"
+    assert got["300起"] == "刑事案件"
