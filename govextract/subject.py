@@ -141,6 +141,9 @@ class SubjectFinder:
         self._news_lead = ruleset.cue("lead")
         self._fund = regex.compile(_alt(_words(ruleset, "subject_fund")))
         self._qualifier = regex.compile(ruleset.fragments.get("SUBJECT_QUALIFIER", "(?!)"))
+        units = _words(ruleset, "subject_pool_member") + _words(ruleset, "subject_counted_unit")
+        self._unit = regex.compile(rf"(?:{_alt(sorted(set(units), key=lambda w: (-len(w), w)))})")
+        self._unit_predicate = regex.compile(ruleset.fragments.get("SUBJECT_UNIT_PREDICATE", "(?!)"))
         self._average = regex.compile(ruleset.fragments.get("SUBJECT_AVERAGE", "(?!)"))
         self._base = regex.compile(rf"(?:{ruleset.fragments.get('SUBJECT_BASE', '(?!)')})$")
         # Where the predicate of a noun phrase begins (刑事警情|连续四年两位数下降).
@@ -535,6 +538,9 @@ class SubjectFinder:
                     subject = obj + inner
             if not subject and kind == "count":
                 after = self._after(text, c.mend)
+                said = self._said_of_units(text, c.mend, after)
+                if said:
+                    subject, after = said, ""
                 if after and (
                     len(before) <= 2 or self._verb_only.match(before) or self._ends_open.search(raw_before)
                 ):
@@ -626,6 +632,28 @@ class SubjectFinder:
                 ):
                     c.fields["subject"] = d.fields["subject"]
                     break
+
+    def _said_of_units(self, text: str, end: int, after: str) -> str:
+        """有10个设区市超过全省平均指数, 4个县市区进入全省前10名: units counted by what is said of
+        them, named as that, then the unit (超过全省平均指数的设区市); "" when the figure just
+        counts units."""
+        j = end
+        while j < len(text) and text[j] in _QUOTES:
+            j += 1
+        unit = self._unit.match(text, j)
+        if unit is None or not after.startswith(unit.group()):
+            return ""
+        k = unit.end()
+        if not (self._unit_predicate.match(text, k) or self._verb_start.match(text[k : k + 6])):
+            return ""
+        stop = k
+        while stop < len(text) and stop - k < _MAX_SUBJECT and text[stop] not in self.boundary:
+            stop += 1
+        if stop < len(text) and text[stop] not in self.boundary:
+            return ""  # too long to be a name
+        said = text[k:stop].removeprefix("的").replace("了", "")
+        said = said.strip(_QUOTES + " ")
+        return f"{said}的{unit.group()}" if len(said) >= 2 else ""
 
     def _averaged(self, raw_before: str, subject: str, before: str, prev: Candidate | None) -> str:
         """A daily or monthly average names its figure (全年接警3.6万起，日均98起 -> 日均接警), and

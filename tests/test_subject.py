@@ -178,3 +178,20 @@ def test_organs_under_a_heading_measure_and_an_organ_that_acts(extractor, script
     assert got["96.5%"] == got["全州第6位"] == "公安局满意度"
     assert got["98.1%"] == got["全州第2位"] == "法院满意度"
     assert got["300起"] == "刑事案件"
+
+
+@SCRIPTS
+def test_units_counted_by_what_is_said_of_them(extractor, script):
+    page = (
+        "某省平安建设测评\n\n"
+        "全省11个设区市中，有9个设区市的安全感在96%以上，其中7个设区市超过全省平均指数。"
+        "南山市有3个县市区进入全省前10名。全国共有50个市县被授予“长安杯”。"
+        "全县12个司法所建成了公共法律服务站。全市共有32个乡镇。\n"
+    )
+    got = _subjects(extractor, page, script)
+    assert got["9个"] == "安全感在96%以上的设区市"
+    assert got["7个"] == "超过全省平均指数的设区市"
+    assert got["3个"] == "进入全省前10名的县市区"
+    assert got["50个"] == "被授予长安杯的市县"
+    assert got["12个"] == "建成公共法律服务站的司法所"
+    assert got["32个"] == "乡镇"
