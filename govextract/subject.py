@@ -42,6 +42,8 @@ _NEXT_FIGURE = regex.compile(r"[\d.,万亿千百]+[个件项条名人起家类�
 _LONG_PAREN = regex.compile(r"[(（][^()（）]{5,}[)）]")
 _LIST_SEP = regex.compile(r"、|和|及|与|以及")
 _HAN2 = regex.compile(r"\p{Han}{2}")
+_HAN1 = regex.compile(r"\p{Han}")
+_WRAPPED_LINE = 40  # a line this long that stops mid-word was wrapped, not ended
 # 第一、二批: an item ending with a numeral is an ordinal list, not a list of things.
 _ORDINAL_END = regex.compile(r"[\d一二三四五六七八九十]$")
 # N%的群众认为...: who said what (the share of people who hold a view).
@@ -161,10 +163,25 @@ class SubjectFinder:
                 depth += 1
             elif ch in "(（":
                 depth -= 1
-            elif ch in self.boundary and depth <= 0 and not (lists and ch == "、"):
+            elif (
+                ch in self.boundary
+                and depth <= 0
+                and not (lists and ch == "、")
+                and not self._wrapped(text, i - 1)
+            ):
                 break
             i -= 1
         return text[i:start]
+
+    def _wrapped(self, text: str, k: int) -> bool:
+        """Whether the line break at ``k`` only wraps a long line (处理群众\n来信3210件): the
+        line before is long and ends inside a word, the next goes on with it."""
+        if text[k] != "\n" or k + 1 >= len(text) or not _HAN1.match(text, k + 1):
+            return False
+        if k == 0 or not _HAN1.match(text, k - 1):
+            return False
+        line_start = text.rfind("\n", 0, k) + 1
+        return k - line_start >= _WRAPPED_LINE
 
     def _after(self, text: str, end: int, money: bool = False) -> str:
         """The noun phrase right after a figure (打掉7个养老诈骗团伙, 150万元司法所建设专项资金),
@@ -256,7 +273,9 @@ class SubjectFinder:
     def _trim(self, phrase: str, doc: Document | None = None, start: int = 0, limit: bool = True) -> str:
         stripped = phrase.lstrip()
         # the close of a quotation that ended the sentence before (辛苦了!" 某某警方...)
-        while stripped and (stripped[0] in "”’」』" or (stripped[0] in "\"'" and stripped.count(stripped[0]) % 2)):
+        while stripped and (
+            stripped[0] in "”’」』" or (stripped[0] in "\"'" and stripped.count(stripped[0]) % 2)
+        ):
             stripped = stripped[1:].lstrip()
         start += len(phrase) - len(stripped)
         phrase = _LONG_PAREN.sub("", stripped.rstrip())

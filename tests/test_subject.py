@@ -195,3 +195,15 @@ def test_units_counted_by_what_is_said_of_them(extractor, script):
     assert got["50个"] == "被授予长安杯的市县"
     assert got["12个"] == "建成公共法律服务站的司法所"
     assert got["32个"] == "乡镇"
+
+
+@SCRIPTS
+def test_a_wrapped_line_does_not_end_a_phrase(extractor, script):
+    page = (
+        "某市信访工作\n\n"
+        "【概况】 2015年，市信访局接待群众来访1500起9000人次，比上年分别下降12%和8%；处理群众\n"
+        "来信2800件，上升20%；受理网上信访1900件。\n"
+    )
+    got = _subjects(extractor, page, script)
+    assert got["2800件"] == "群众来信"
+    assert got["1900件"] == "网上信访"
