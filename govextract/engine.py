@@ -13,6 +13,7 @@ The flow, top to bottom:
 
 from __future__ import annotations
 
+import gc
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -185,6 +186,9 @@ class Extractor:
         self.timeout = timeout  # seconds one rule may spend on one stretch of text
         self.steps: list[Step] = default_steps(self.rules)
         self._sentence = _sentence_rx(self.rules)
+        # The rule tables live as long as the process: moved out of the collector's reach,
+        # collections between runs do not walk them (and forked workers do not touch their pages).
+        gc.freeze()
 
     # -- 2. exclusions -------------------------------------------------
     def _exclusion_masks(
@@ -295,6 +299,17 @@ class Extractor:
 
     # -- the whole flow -----------------------------------------------------
     def run(self, source: str, doc: str = "-", *, explain: bool = False) -> Extraction:
+        # A run makes many small objects and few cycles: the cyclic collector, walking
+        # all of them again and again on a large file, is off until the run ends.
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return self._run(source, doc, explain)
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _run(self, source: str, doc: str, explain: bool) -> Extraction:
         trace: list[TraceEvent] | None = [] if explain else None
         warnings: list[str] = []
         norm = normalize(source, self.rules)
