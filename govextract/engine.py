@@ -13,7 +13,8 @@ The flow, top to bottom:
 
 from __future__ import annotations
 
-from bisect import bisect_right
+import gc
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -185,25 +186,25 @@ class Extractor:
         self.timeout = timeout  # seconds one rule may spend on one stretch of text
         self.steps: list[Step] = default_steps(self.rules)
         self._sentence = _sentence_rx(self.rules)
+        # The rule tables live as long as the process: moved out of the collector's reach,
+        # collections between runs do not walk them (and forked workers do not touch their pages).
+        gc.freeze()
 
     # -- 2. exclusions -------------------------------------------------
     def _exclusion_masks(
         self, text: str, trace: list[TraceEvent] | None, warnings: list[str], doc: str, spans: _Spans
-    ) -> dict[str, bytearray]:
-        masks: dict[str, bytearray] = {}
+    ) -> dict[str, _Cover]:
+        covered: dict[str, list[tuple[int, int]]] = {}
         for rule in self.rules.exclusion_rules:
             for m in _finditer(rule, rule.regex, text, warnings, doc, spans, self.timeout):
                 s, e = m.span()
                 if e <= s:
                     continue
                 for kind in rule.applies_to:
-                    mask = masks.get(kind)
-                    if mask is None:
-                        mask = masks[kind] = bytearray(len(text))
-                    mask[s:e] = b"\x01" * (e - s)
+                    covered.setdefault(kind, []).append((s, e))
                 if trace is not None:
                     trace.append(TraceEvent(rule.id, "exclude", m.group(), s, e, "excludes"))
-        return masks
+        return {kind: _Cover(spans) for kind, spans in covered.items()}
 
     # -- 3. candidates ---------------------------------------------------
     def _candidates(self, text: str, warnings: list[str], doc: str, spans: _Spans) -> list[Candidate]:
@@ -298,6 +299,17 @@ class Extractor:
 
     # -- the whole flow -----------------------------------------------------
     def run(self, source: str, doc: str = "-", *, explain: bool = False) -> Extraction:
+        # A run makes many small objects and few cycles: the cyclic collector, walking
+        # all of them again and again on a large file, is off until the run ends.
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return self._run(source, doc, explain)
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _run(self, source: str, doc: str, explain: bool) -> Extraction:
         trace: list[TraceEvent] | None = [] if explain else None
         warnings: list[str] = []
         norm = normalize(source, self.rules)
@@ -309,7 +321,7 @@ class Extractor:
             target = c.groups.get("num") or c.groups.get("title") or (c.start, c.end, "")
             mask = masks.get(c.rule.kind)
             why = ""
-            if mask is not None and mask.find(1, target[0], target[1]) != -1:
+            if mask is not None and mask.hits(target[0], target[1]):
                 why = "excluded"
             else:
                 why = self._resolve(c, norm)
@@ -387,21 +399,53 @@ _NOISE = regex.compile(r"[\s“”\"‘’「」『』]")
 _TITLE_TAIL = regex.compile(r"(?:荣誉称号|称号)$")
 
 
+class _Cover:
+    """What exclusions cover, as sorted disjoint intervals: memory by matches, not by text."""
+
+    __slots__ = ("ends", "starts")
+
+    def __init__(self, spans: list[tuple[int, int]]):
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        for s, e in sorted(spans):
+            if self.ends and s <= self.ends[-1]:
+                self.ends[-1] = max(self.ends[-1], e)
+            else:
+                self.starts.append(s)
+                self.ends.append(e)
+
+    def hits(self, s: int, e: int) -> bool:
+        """Whether any character of [s, e) is covered."""
+        if e <= s:
+            return False
+        k = bisect_left(self.starts, e) - 1
+        return k >= 0 and self.ends[k] > s
+
+
+# Taken spans are filed in buckets of this many characters: a check looks at the few
+# buckets its span touches, whatever the length of the text.
+_BUCKET = 1024
+
+
 def _resolve_overlaps(cands: list[Candidate], text: str, trace: list[TraceEvent] | None) -> list[Candidate]:
     """Keep the best of overlapping readings: higher priority, then the longer span."""
     order = sorted(cands, key=lambda c: (-c.rule.priority, -(c.mend - c.mstart), c.mstart, c.rule.id))
-    taken: dict[str, bytearray] = {}
+    taken: dict[tuple[str, int], list[tuple[int, int]]] = {}
     out: list[Candidate] = []
     for c in order:
         group = _GROUP[c.rule.kind]
-        mask = taken.setdefault(group, bytearray(len(text)))
         s, e = c.start, c.end
-        if mask.find(1, s, e) != -1:
+        if e <= s:
+            out.append(c)  # an empty span covers nothing and overlaps nothing
+            continue
+        buckets = range(s // _BUCKET, (e - 1) // _BUCKET + 1)
+        if any(ts < e and s < te for b in buckets for ts, te in taken.get((group, b), ())):
             if trace is not None:
                 other = next(o for o in out if _GROUP[o.rule.kind] == group and o.start < e and s < o.end)
                 trace.append(_event(c, text, f"overlaps {other.rule.id}"))
             continue
-        mask[s:e] = b"\x01" * (e - s)
+        for b in buckets:
+            taken.setdefault((group, b), []).append((s, e))
         out.append(c)
     return out
 

@@ -468,6 +468,9 @@ def _load(paths: tuple[str, ...]) -> RuleSet:
     key = tuple(_stamp(p) for p in paths)
     if key in _CACHE:
         return _CACHE[key]
+    from .rxcache import warm
+
+    warm()  # the patterns compiled by an earlier run, put in regex's cache
     problems: list[str] = []
     raw_fragments: dict[str, Fragment] = {}
     lexicons: dict[str, Any] = {}

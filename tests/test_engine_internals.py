@@ -1,0 +1,110 @@
+"""The engine's bookkeeping (exclusion cover, overlap resolution) against the plain
+per-character reading it replaces: the same answers on crafted and generated spans."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+import pytest
+
+from govextract.engine import _GROUP, Candidate, TraceEvent, _Cover, _resolve_overlaps
+
+
+@dataclass
+class _Rule:
+    id: str
+    kind: str
+    priority: int
+
+
+def _cand(rule: _Rule, start: int, end: int, mstart: int | None = None, mend: int | None = None) -> Candidate:
+    return Candidate(
+        rule=rule,  # type: ignore[arg-type]
+        start=start,
+        end=end,
+        mstart=start if mstart is None else mstart,
+        mend=end if mend is None else mend,
+        groups={},
+    )
+
+
+def _by_bytes(cands: list[Candidate], length: int) -> list[Candidate]:
+    """The per-character reading: one mask of the whole text per group."""
+    order = sorted(cands, key=lambda c: (-c.rule.priority, -(c.mend - c.mstart), c.mstart, c.rule.id))
+    taken: dict[str, bytearray] = {}
+    out = []
+    for c in order:
+        mask = taken.setdefault(_GROUP[c.rule.kind], bytearray(length))
+        if mask.find(1, c.start, c.end) != -1:
+            continue
+        mask[c.start : c.end] = b"\x01" * (c.end - c.start)
+        out.append(c)
+    return out
+
+
+def _covered(spans: list[tuple[int, int]], length: int) -> bytearray:
+    mask = bytearray(length)
+    for s, e in spans:
+        mask[s:e] = b"\x01" * (e - s)
+    return mask
+
+
+def test_cover_crafted() -> None:
+    cover = _Cover([(10, 20), (15, 25), (30, 31), (25, 27)])
+    assert cover.starts == [10, 30] and cover.ends == [27, 31]
+    assert cover.hits(0, 11) and cover.hits(26, 28) and cover.hits(30, 31)
+    assert not cover.hits(0, 10) and not cover.hits(27, 30) and not cover.hits(31, 40)
+    assert not cover.hits(12, 12)  # an empty span covers nothing
+    assert not _Cover([]).hits(0, 100)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_cover_agrees_with_a_mask(seed: int) -> None:
+    rnd = random.Random(seed)
+    length = 3000
+    spans = []
+    for _ in range(rnd.randrange(0, 60)):
+        s = rnd.randrange(length)
+        spans.append((s, min(length, s + rnd.randrange(1, 40))))
+    cover, mask = _Cover(spans), _covered(spans, length)
+    for _ in range(500):
+        s = rnd.randrange(length)
+        e = min(length, s + rnd.randrange(0, 50))
+        assert cover.hits(s, e) == (mask.find(1, s, e) != -1), (s, e)
+
+
+def test_overlaps_crafted() -> None:
+    count = _Rule("count.a", "count", 0)
+    money = _Rule("money.a", "money", 1)
+    honour = _Rule("honour.a", "honour", 0)
+    ranking = _Rule("ranking.a", "ranking", 0)
+    a = _cand(count, 0, 5)
+    b = _cand(money, 3, 8)  # higher priority: wins over a
+    c = _cand(honour, 0, 20)  # another group: kept beside them
+    d = _cand(ranking, 6, 9)
+    e = _cand(count, 8, 12)  # touches b's end only
+    f = _cand(count, 2000, 2100)  # across a bucket edge
+    g = _cand(count, 2050, 2051)
+    trace: list[TraceEvent] = []
+    kept = _resolve_overlaps([a, b, c, d, e, f, g], "x" * 3000, trace)
+    assert sorted(kept, key=lambda k: (k.start, k.end)) == [c, b, d, e, f]
+    assert sorted(ev.outcome for ev in trace) == ["overlaps count.a", "overlaps money.a"]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_overlaps_agree_with_masks(seed: int) -> None:
+    rnd = random.Random(seed)
+    rules = [
+        _Rule(f"{k}.{i}", k, rnd.randrange(3))
+        for k in ("count", "percent", "honour", "ranking")
+        for i in range(3)
+    ]
+    length = 5000
+    cands = []
+    for _ in range(rnd.randrange(0, 200)):
+        s = rnd.randrange(length)
+        e = min(length, s + rnd.randrange(0, 3000 if rnd.random() < 0.05 else 30))
+        ms = max(0, s - rnd.randrange(5))
+        cands.append(_cand(rnd.choice(rules), s, e, ms, e + rnd.randrange(5)))
+    assert _resolve_overlaps(cands, "x" * length, None) == _by_bytes(cands, length)
