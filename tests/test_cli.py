@@ -343,6 +343,7 @@ def test_version():
     assert out(proc).strip() == f"govextract {govextract.__version__}"
 
 
+@pytest.mark.slow
 def test_console_script_next_to_the_interpreter():
     script = Path(sys.executable).with_name("govextract")
     if not script.exists():
