@@ -310,6 +310,7 @@ def test_unknown_kind_is_a_usage_error():
     assert out(proc) == ""
 
 
+@pytest.mark.slow
 def test_two_runs_give_identical_bytes():
     first = run_cli("parse", "seeds", "-q")
     second = run_cli("parse", "seeds", "-q")

@@ -112,6 +112,7 @@ def test_empty_files(tmp_path):
     check_bad_file(tmp_path, "chrome.html", "no text in the page (only markup, scripts or navigation)")
 
 
+@pytest.mark.slow
 def test_binary_file(tmp_path):
     program = b"\x7fELF\x02\x01\x01" + bytes(57) + bytes(range(256)) * 8  # an executable's head
     (tmp_path / "program.txt").write_bytes(program)
@@ -166,6 +167,7 @@ def test_corrupt_pdf(tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_encrypted_pdf(tmp_path):
     (tmp_path / "secret.pdf").write_bytes(make_pdf([SENTENCES], password="s3cret"))
     check_bad_file(tmp_path, "secret.pdf", "encrypted PDF (needs a password)")
@@ -180,6 +182,7 @@ def test_corrupt_docx(tmp_path):
     check_bad_file(tmp_path, "old.docx", "not a readable DOCX file (BadZipFile: File is not a zip file)")
 
 
+@pytest.mark.slow
 def test_permission_denied(tmp_path):
     locked = tmp_path / "locked.txt"
     locked.write_text(REPORT, encoding="utf-8")
@@ -202,6 +205,7 @@ pathlib.Path.read_bytes = read_bytes
     )
 
 
+@pytest.mark.slow
 def test_a_reader_failing_unexpectedly_is_one_line_too(tmp_path):
     (tmp_path / "odd.html").write_text("<p>办理案件3件</p>", encoding="utf-8")
     prelude = """

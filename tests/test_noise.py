@@ -31,6 +31,7 @@ def test_noise_rules_cover_the_kinds_of_noise():
         assert f"noise.{kind}" in ids
 
 
+@pytest.mark.slow
 def test_fragment_examples_pass():
     specs = RULESET.fragment_specs
     for name in ("LIST_MARKER", "LINE_GOES_ON", "LINE_GOES_ON_START"):

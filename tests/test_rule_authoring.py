@@ -188,6 +188,7 @@ def test_a_pattern_that_does_not_compile_is_reported_where_it_is_written(tmp_pat
     assert "(?<!" not in problems[0]  # nothing of the expanded fragments
 
 
+@pytest.mark.slow
 def test_a_missing_parenthesis_is_reported_at_the_end_of_the_pattern(tmp_path):
     pattern = "(?P<num>{NUMBER}件"
     path = write(tmp_path / "rules", "user.toml", rule_with(pattern))
@@ -213,6 +214,7 @@ def test_a_broken_fragment_is_named_with_its_own_position(tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_an_unknown_fragment_suggests_the_name_meant(tmp_path):
     path = write(tmp_path / "rules", "user.toml", rule_with("(?P<num>{NUMBR})件"))
     (problem,) = problems_of(path.parent)

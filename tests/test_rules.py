@@ -35,6 +35,7 @@ def test_rule_passes_its_examples(extractor, rule):
     assert problems == []
 
 
+@pytest.mark.slow
 def test_rules_check_cli_passes():
     proc = run_cli("rules", "check")
     assert proc.returncode == 0, err(proc)
