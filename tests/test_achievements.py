@@ -7,7 +7,7 @@ import pytest
 
 from govextract.engine import Extractor
 
-SCRIPTS = pytest.mark.parametrize("script", ["simp", "trad"])
+SCRIPTS = pytest.mark.parametrize("script", ["simp", pytest.param("trad", marks=pytest.mark.slow)])
 
 
 @pytest.fixture(scope="module")

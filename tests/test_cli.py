@@ -310,6 +310,7 @@ def test_unknown_kind_is_a_usage_error():
     assert out(proc) == ""
 
 
+@pytest.mark.slow
 def test_two_runs_give_identical_bytes():
     first = run_cli("parse", "seeds", "-q")
     second = run_cli("parse", "seeds", "-q")
@@ -343,6 +344,7 @@ def test_version():
     assert out(proc).strip() == f"govextract {govextract.__version__}"
 
 
+@pytest.mark.slow
 def test_console_script_next_to_the_interpreter():
     script = Path(sys.executable).with_name("govextract")
     if not script.exists():

@@ -41,7 +41,7 @@ def _find(records, fragment: str, script: str):
     return hits[0]
 
 
-SCRIPTS = pytest.mark.parametrize("script", ["simp", "trad"])
+SCRIPTS = pytest.mark.parametrize("script", ["simp", pytest.param("trad", marks=pytest.mark.slow)])
 
 
 # -- articles ---------------------------------------------------------------------

@@ -89,6 +89,7 @@ def check_bad_file(tmp_path: Path, name: str, reason: str, *, run=run_cli) -> No
 # --- each kind of bad file ------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_missing_file(tmp_path):
     good = good_files(tmp_path)
     for fmt in FORMATS:
@@ -97,6 +98,7 @@ def test_missing_file(tmp_path):
         assert records_of(proc, fmt) == alone(tmp_path, fmt)
 
 
+@pytest.mark.slow
 def test_empty_files(tmp_path):
     (tmp_path / "empty.txt").write_bytes(b"")
     check_bad_file(tmp_path, "empty.txt", "empty file")
@@ -110,6 +112,7 @@ def test_empty_files(tmp_path):
     check_bad_file(tmp_path, "chrome.html", "no text in the page (only markup, scripts or navigation)")
 
 
+@pytest.mark.slow
 def test_binary_file(tmp_path):
     program = b"\x7fELF\x02\x01\x01" + bytes(57) + bytes(range(256)) * 8  # an executable's head
     (tmp_path / "program.txt").write_bytes(program)
@@ -126,6 +129,7 @@ def test_pdf_without_a_text_layer(tmp_path):
     check_bad_file(tmp_path, "scan.pdf", "no text layer (a scanned PDF?)")
 
 
+@pytest.mark.slow
 def test_pdf_with_a_garbled_text_layer(tmp_path):
     # (cid:N) codes: a font that maps its glyphs to no character
     (tmp_path / "cids.pdf").write_bytes(make_garbled_pdf("cid"))
@@ -152,6 +156,7 @@ def test_pdf_text_layer_partly_garbled(tmp_path):
     assert [r.value for r in extract("(cid:3)全县共调处纠纷86起。")] == [86]
 
 
+@pytest.mark.slow
 def test_corrupt_pdf(tmp_path):
     whole = make_pdf([SENTENCES])
     (tmp_path / "cut.pdf").write_bytes(whole[: len(whole) // 2])
@@ -162,11 +167,13 @@ def test_corrupt_pdf(tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_encrypted_pdf(tmp_path):
     (tmp_path / "secret.pdf").write_bytes(make_pdf([SENTENCES], password="s3cret"))
     check_bad_file(tmp_path, "secret.pdf", "encrypted PDF (needs a password)")
 
 
+@pytest.mark.slow
 def test_corrupt_docx(tmp_path):
     whole = make_docx()
     (tmp_path / "cut.docx").write_bytes(whole[: len(whole) // 2])
@@ -175,6 +182,7 @@ def test_corrupt_docx(tmp_path):
     check_bad_file(tmp_path, "old.docx", "not a readable DOCX file (BadZipFile: File is not a zip file)")
 
 
+@pytest.mark.slow
 def test_permission_denied(tmp_path):
     locked = tmp_path / "locked.txt"
     locked.write_text(REPORT, encoding="utf-8")
@@ -197,6 +205,7 @@ pathlib.Path.read_bytes = read_bytes
     )
 
 
+@pytest.mark.slow
 def test_a_reader_failing_unexpectedly_is_one_line_too(tmp_path):
     (tmp_path / "odd.html").write_text("<p>办理案件3件</p>", encoding="utf-8")
     prelude = """
@@ -386,6 +395,7 @@ govextract.engine.Extractor.run = run
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_debug_shows_the_traceback_of_an_extraction_failure(tmp_path, jobs):
     (tmp_path / "good.txt").write_text(REPORT, encoding="utf-8")

@@ -315,6 +315,7 @@ def test_duckdb_summary_counts_equal_python_counts(records, records_path):
     assert [float(row[2]) for row in money[1:]] == sorted(sums.values(), reverse=True)
 
 
+@pytest.mark.slow
 def test_duckdb_summary_prints_tables_and_reads_stdin(records, records_path):
     proc = run(sys.executable, EXAMPLES / "duckdb_summary.py", records_path)
     assert proc.returncode == 0, err(proc)
@@ -349,6 +350,7 @@ def yearly_table(tmp_path_factory) -> tuple[Path, list[dict]]:
     return path, json.loads(proc.stdout)
 
 
+@pytest.mark.slow
 def test_table_duckdb_series_and_grid_equal_python(yearly_table):
     path, rows = yearly_table
     proc = run(sys.executable, EXAMPLES / "table_duckdb.py", path, "--csv")
@@ -399,6 +401,7 @@ def test_table_duckdb_series_and_grid_equal_python(yearly_table):
             assert cell == want
 
 
+@pytest.mark.slow
 def test_table_duckdb_shows_a_conflict_and_refuses_a_wide_table(yearly_table, tmp_path):
     path, rows = yearly_table
     proc = run(sys.executable, EXAMPLES / "table_duckdb.py", path, "--indicator", "群众安全感")

@@ -22,6 +22,7 @@ TAXONOMY = load_rules().indicators
 DEV = ROOT.parent / "shared" / "dev"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("indicator", TAXONOMY.indicators, ids=TAXONOMY.names)
 def test_indicator_passes_its_examples(indicator):
     assert indicator.spec.examples and indicator.spec.negatives
@@ -259,6 +260,7 @@ def write(directory: Path, name: str, content: str) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_a_user_adds_an_indicator_without_touching_python(tmp_path):
     rules = tmp_path / "rules"
     write(rules, "orders.toml", USER_INDICATOR)
@@ -287,6 +289,7 @@ def test_a_broken_indicator_is_reported_with_its_file_and_every_problem(tmp_path
     assert f"{path}: indicator '没有例子': an indicator needs negative examples" in msg
 
 
+@pytest.mark.slow
 def test_an_example_in_one_script_only_is_a_problem(tmp_path):
     one_script = USER_INDICATOR.replace(', "受理群眾訴求"]', "]")
     path = write(tmp_path / "rules", "orders.toml", one_script)

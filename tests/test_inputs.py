@@ -263,6 +263,7 @@ def test_glob_chooses_the_files_of_a_directory(tmp_path):
     assert {r["doc"] for r in parse_json(proc)} == {"in/c/notes.md"}
 
 
+@pytest.mark.slow
 def test_python_api_reads_every_format_like_the_command_line(tmp_path):
     make_reports(tmp_path)
     for name in ("a.txt", "b/page.HTML", "b/old.htm", "c/report.pdf", "c/Report.DOCX"):

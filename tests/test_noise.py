@@ -31,6 +31,7 @@ def test_noise_rules_cover_the_kinds_of_noise():
         assert f"noise.{kind}" in ids
 
 
+@pytest.mark.slow
 def test_fragment_examples_pass():
     specs = RULESET.fragment_specs
     for name in ("LIST_MARKER", "LINE_GOES_ON", "LINE_GOES_ON_START"):
@@ -56,6 +57,7 @@ def test_broken_noise_rule_is_reported(tmp_path):
     assert "mask" in err(proc) and "negatives" in err(proc)
 
 
+@pytest.mark.slow
 def test_user_noise_rule_is_used(tmp_path):
     (tmp_path / "noise.toml").write_text(
         "[[noise]]\nid = 'noise.user_stars'\naction = 'drop'\npattern = '#{2,}'\n"
@@ -326,6 +328,7 @@ def test_rules_data_files_exist():
         assert (Path(builtin_rules_dir()) / name).is_file(), name
 
 
+@pytest.mark.slow
 def test_user_rules_extend_the_html_chrome(tmp_path):
     (tmp_path / "rules").mkdir()
     (tmp_path / "rules" / "chrome.toml").write_text(

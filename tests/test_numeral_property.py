@@ -152,6 +152,7 @@ def figures(draw) -> tuple[str, Decimal]:
     return f"{whole}.{frac}{scale}", value
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(figure=figures())
 def test_rendered_figure_is_read_exactly(figure):
@@ -159,6 +160,7 @@ def test_rendered_figure_is_read_exactly(figure):
     assert read_number(text).value == value
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(figure=figures(), unit=st.sampled_from(UNITS))
 def test_rendered_figure_with_a_measure_word_is_extracted_exactly(figure, unit):
@@ -188,6 +190,7 @@ SCALES = {"万": 10**4, "亿": 10**8, "万亿": 10**12, "千万": 10**7, "百万
     frac=st.text("0123456789", min_size=0, max_size=6),
     scale=st.sampled_from(sorted(SCALES)),
 )
+@pytest.mark.slow
 def test_scaled_decimals_are_exact_in_every_writer(whole, frac, scale):
     figure = f"{whole}.{frac}" if frac else str(whole)
     value = exact(Decimal(figure) * SCALES[scale])

@@ -116,12 +116,14 @@ token = st.one_of(
 report_text = st.lists(token, max_size=60).map("".join)
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(report_text)
 def test_report_like_text_keeps_the_contract(source):
     assert_contract(source, extract(source))
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(report_text)
 def test_names_and_units_are_simplified(source):
@@ -131,6 +133,7 @@ def test_names_and_units_are_simplified(source):
             assert value is None or to_simplified(value) == value, name
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(st.text(max_size=300))
 def test_arbitrary_unicode_keeps_the_contract(source):
@@ -159,6 +162,7 @@ def assert_index_map(source: str) -> None:
         assert 0 <= s < e <= len(source)
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(report_text)
 def test_normalize_maps_every_char_back_in_order(source):

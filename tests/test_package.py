@@ -186,6 +186,7 @@ def _in_fresh_interpreter(code: str) -> None:
 # name (the engine module once was govextract/extract.py).
 
 
+@pytest.mark.slow
 def test_package_extract_can_be_called_twice():
     _in_fresh_interpreter(
         "import govextract\n"
@@ -195,6 +196,7 @@ def test_package_extract_can_be_called_twice():
     )
 
 
+@pytest.mark.slow
 def test_package_extract_is_a_function_after_importing_the_engine():
     _in_fresh_interpreter(
         "from govextract.engine import Extractor\n"

@@ -109,6 +109,7 @@ def _check_outputs(records) -> None:
     assert len(rows) == len(records) + 1
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=report_like)
 def test_report_like_text_gives_valid_records_and_output(extractor, text):
@@ -127,6 +128,7 @@ def test_any_unicode_gives_valid_records_and_output(extractor, text):
     _check_outputs(records)
 
 
+@pytest.mark.slow
 def test_a_rule_that_backtracks_times_out_with_a_warning(tmp_path):
     rule_dir = tmp_path / "rules"
     rule_dir.mkdir()

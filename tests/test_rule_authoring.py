@@ -102,6 +102,7 @@ expect = [{ text = "3560", value = 3560, unit = "单" }]
 """
 
 
+@pytest.mark.slow
 def test_fragments_written_as_tables_or_plainly_load_and_work(tmp_path):
     rules = tmp_path / "rules"
     write(rules, "user.toml", USER_FRAGMENTS)
@@ -117,6 +118,7 @@ def test_fragments_written_as_tables_or_plainly_load_and_work(tmp_path):
     assert "  examples:  12 | 3万" in out(listed).splitlines()
 
 
+@pytest.mark.slow
 def test_rules_check_runs_the_examples_of_fragments(tmp_path):
     rules = tmp_path / "rules"
     path = write(rules, "user.toml", USER_FRAGMENTS.replace('negatives = ["十二"]', 'negatives = ["12"]'))
@@ -141,6 +143,7 @@ def test_rules_check_runs_the_examples_of_fragments(tmp_path):
         ("3", ["must be a pattern string, a word list or a table"]),
     ],
 )
+@pytest.mark.slow
 def test_a_malformed_fragment_is_refused_naming_it(tmp_path, value, words):
     path = write(tmp_path / "rules", "user.toml", f"[fragments]\nMY_BAD = {value}\n")
     problems = problems_of(path.parent)
@@ -185,6 +188,7 @@ def test_a_pattern_that_does_not_compile_is_reported_where_it_is_written(tmp_pat
     assert "(?<!" not in problems[0]  # nothing of the expanded fragments
 
 
+@pytest.mark.slow
 def test_a_missing_parenthesis_is_reported_at_the_end_of_the_pattern(tmp_path):
     pattern = "(?P<num>{NUMBER}件"
     path = write(tmp_path / "rules", "user.toml", rule_with(pattern))
@@ -192,6 +196,7 @@ def test_a_missing_parenthesis_is_reported_at_the_end_of_the_pattern(tmp_path):
     assert f"missing ) at position {len(pattern)} of the pattern as written" in problem
 
 
+@pytest.mark.slow
 def test_a_broken_fragment_is_named_with_its_own_position(tmp_path):
     content = "[fragments]\nMY_UNITS = { pattern = '(?:件|起', description = 'Units.' }\n" + rule_with(
         "(?P<num>{NUMBER}){MY_UNITS}"
@@ -209,6 +214,7 @@ def test_a_broken_fragment_is_named_with_its_own_position(tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_an_unknown_fragment_suggests_the_name_meant(tmp_path):
     path = write(tmp_path / "rules", "user.toml", rule_with("(?P<num>{NUMBR})件"))
     (problem,) = problems_of(path.parent)
@@ -226,6 +232,7 @@ def readme_rule_files() -> list[str]:
     return regex.findall(r"```toml\n(.*?)```", section, flags=regex.S)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("index", range(len(readme_rule_files())))
 def test_each_rule_file_of_the_readme_passes_rules_check(tmp_path, index):
     path = write(tmp_path, f"readme_{index}.toml", readme_rule_files()[index])
@@ -235,6 +242,7 @@ def test_each_rule_file_of_the_readme_passes_rules_check(tmp_path, index):
     assert check_fragments(ruleset) + check_examples(ruleset) == []
 
 
+@pytest.mark.slow
 def test_the_readme_score_rule_and_exclusion_do_what_the_readme_says(tmp_path):
     files = readme_rule_files()
     paths = [write(tmp_path, f"r{i}.toml", f) for i, f in enumerate(files)]
@@ -287,6 +295,7 @@ expect = [{ text = "集体二等功", title = "集体二等功", subject = "莲�
 """
 
 
+@pytest.mark.slow
 def test_rules_a_new_user_wrote_from_the_readme(tmp_path):
     rules = tmp_path / "my_rules"
     write(rules, "duration.toml", DURATION)
@@ -308,6 +317,7 @@ def test_rules_a_new_user_wrote_from_the_readme(tmp_path):
 # --- character sets (charset, chars of lexicons) and examples in context -------------------
 
 
+@pytest.mark.slow
 def test_a_complement_of_what_is_no_character_set_is_named_where_it_is_written(tmp_path):
     pattern = "(?P<num>{NUMBER}){^CLAUSE_ED}件"
     path = write(tmp_path / "rules", "user.toml", rule_with(pattern))
@@ -361,6 +371,7 @@ negatives = [{ text = "3 件" }, "3"]
 """
 
 
+@pytest.mark.slow
 def test_examples_in_context_are_run_and_listed(tmp_path):
     rules = tmp_path / "rules"
     write(rules, "user.toml", CONTEXT_FRAGMENTS)

@@ -45,6 +45,7 @@ def write(directory: Path, name: str, content: str) -> Path:
         ("$num/8", "0.375", "0.3125"),
     ],
 )
+@pytest.mark.slow
 def test_a_scaled_production_is_applied_exactly(tmp_path, production, first, second):
     write(tmp_path, "fen.toml", FEN_RULE % (production, first, second))
     ruleset = load_rules([tmp_path])
@@ -148,6 +149,7 @@ def test_a_chars_fragment_is_a_character_class(tmp_path):
     assert not regex.fullmatch(frag, "a")
 
 
+@pytest.mark.slow
 def test_a_broken_numeral_table_is_a_rule_problem(tmp_path):
     write(tmp_path, "bad.toml", '[lexicon.numeral_digit]\n"x" = 12\n')
     bad = r"numeral grammar: \[lexicon.numeral_digit\]: 'x' = 12 is not a digit"

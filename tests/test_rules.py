@@ -35,6 +35,7 @@ def test_rule_passes_its_examples(extractor, rule):
     assert problems == []
 
 
+@pytest.mark.slow
 def test_rules_check_cli_passes():
     proc = run_cli("rules", "check")
     assert proc.returncode == 0, err(proc)
@@ -64,6 +65,7 @@ def test_rules_list_cli_lists_every_rule_noise_entry_and_cue():
         ], shown[cue.id]
 
 
+@pytest.mark.slow
 def test_rules_list_shows_a_users_cue(tmp_path):
     rules = tmp_path / "rules"
     write(
@@ -138,6 +140,7 @@ def test_user_rule_directory_is_used_by_parse(tmp_path):
     assert not [r for r in parse_json(without) if r["text"] == "3560单"]
 
 
+@pytest.mark.slow
 def test_user_rule_directory_is_checked_by_rules_check(tmp_path):
     rules = tmp_path / "rules"
     write(rules, "dan.toml", DAN_RULE % "3560")
@@ -149,6 +152,7 @@ def test_user_rule_directory_is_checked_by_rules_check(tmp_path):
     assert "count.dan" in out(listed).split()
 
 
+@pytest.mark.slow
 def test_rules_check_reports_a_failing_example(tmp_path):
     rules = tmp_path / "rules"
     path = write(rules, "dan.toml", DAN_RULE % "9999")
@@ -161,6 +165,7 @@ def test_rules_check_reports_a_failing_example(tmp_path):
     assert "1 problem(s)" in out(proc)
 
 
+@pytest.mark.slow
 def test_rules_check_reports_a_negative_that_produces(tmp_path):
     rules = tmp_path / "rules"
     content = (DAN_RULE % "3560").replace('"成立3个工作专班。"', '"办结诉求25单。"')
@@ -171,6 +176,7 @@ def test_rules_check_reports_a_negative_that_produces(tmp_path):
     assert "negative '办结诉求25单。'" in err(proc)
 
 
+@pytest.mark.slow
 def test_rule_directory_under_a_hidden_directory(tmp_path):
     # A directory below a hidden one (~/.config/govextract) is read; hidden entries
     # inside the given directory are not.

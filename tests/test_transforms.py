@@ -177,6 +177,7 @@ TEXT_TRANSFORMS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("transform", list(TEXT_TRANSFORMS))
 def test_transformed_reports_give_the_same_records(transform):
     fn = TEXT_TRANSFORMS[transform]
