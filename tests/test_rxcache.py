@@ -55,3 +55,38 @@ def test_a_damaged_file_is_compiled_over(tmp_path: Path) -> None:
         f.write_bytes(f.read_bytes()[:1000])
     again, _ = _run(tmp_path, seed)
     assert again == cold
+
+
+# --- parsed rule files --------------------------------------------------------------------
+
+_RULE = """
+[[rule]]
+id = "count.widgets"
+kind = "count"
+pattern = '(?P<num>\\\\d+)个{WORD}'
+description = "A count of {WORD} (a user's rule)."
+produces = { kind = "count", unit = "个" }
+
+[fragments]
+WORD = 'WORDS'
+"""
+
+
+def test_an_edited_rule_file_is_read_anew(tmp_path: Path, monkeypatch) -> None:
+    """The parsed tables are kept by the file's content: an edit is never read stale, and a
+    damaged kept copy is parsed over."""
+    from govextract import ruleset
+
+    monkeypatch.setenv("GOVEXTRACT_CACHE", str(tmp_path / "cache"))
+    path = tmp_path / "mine.toml"
+    path.write_text(_RULE.replace("WORDS", "窗口"), encoding="utf-8")
+    first = ruleset._read_toml(path)
+    assert first["fragments"]["WORD"] == "窗口"
+    kept = list((tmp_path / "cache").glob("toml-*.marshal"))
+    assert len(kept) == 1
+    assert ruleset._read_toml(path) == first  # from the kept copy
+    path.write_text(_RULE.replace("WORDS", "站点"), encoding="utf-8")
+    assert ruleset._read_toml(path)["fragments"]["WORD"] == "站点"
+    for f in (tmp_path / "cache").glob("toml-*.marshal"):
+        f.write_bytes(b"\x00garbage")
+    assert ruleset._read_toml(path)["fragments"]["WORD"] == "站点"
