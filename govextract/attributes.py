@@ -110,11 +110,10 @@ class ScopeStep:
         ss, _ = doc.sentence(c.start)
         found = None
         for m in self.pool.finditer(doc.text, ss, c.start):
-            found = m
-        if found is None:
-            return None
-        scope = self.scopes.match(doc.text, found.start())
-        return scope.group() if scope else None
+            # A pool without a level word (市以…排名) names no scope and hides none.
+            if scope := self.scopes.match(doc.text, m.start()):
+                found = scope
+        return found.group() if found else None
 
     def _scope(self, places: list[str]) -> str | None:
         for where in places:

@@ -165,3 +165,71 @@ def test_a_section_of_tasks_gives_no_record(extractor, script):
     )
     records = _run(extractor, page, script)
     assert [r.value for r in records] == [300, 92]
+
+
+# -- detection round: honours, rankings and qualifiers seen on unseen pages --------
+
+
+@SCRIPTS
+def test_honours_by_less_common_verbs_lists_and_designations(extractor, script):
+    page = (
+        "某市捧回平安中国建设最高奖“平安杯”。某县先后获得全国平安建设先进县、全省法治宣传教育先进县、"
+        "县公安局获得全国优秀公安基层单位等荣誉。该市连续三届12年保持全省社会治安综合治理优秀市。"
+        "城南司法所被评为“全国模范司法所”。去年省委批复同意某县为第二批全省乡村治理示范县以来，成效明显。"
+    )
+    titles = [r.title for r in _kinds(_run(extractor, page, script), "honour")]
+    assert titles == [
+        "平安杯",
+        "全国平安建设先进县",
+        "全省法治宣传教育先进县",
+        "全国优秀公安基层单位",
+        "全省社会治安综合治理优秀市",
+        "全国模范司法所",
+        "第二批全省乡村治理示范县",
+    ]
+
+
+@SCRIPTS
+def test_conditions_and_national_tallies_are_not_honours(extractor, script):
+    page = (
+        "参评的城市必须连续三届被评为“全省平安市”才能获此殊荣，只有连续12年保持“平安市”称号，"
+        "才能获得“平安杯”。表彰大会上，有60个县被授予“平安杯”。某县连续5次荣获“全省平安县”称号。"
+    )
+    records = _run(extractor, page, script)
+    honours = _kinds(records, "honour")
+    assert [(r.title, r.streak) for r in honours] == [("全省平安县", 5)]
+    # the tally is a count; the streak's 5 is no count
+    assert [r.value for r in _kinds(records, "count")] == [60]
+
+
+@SCRIPTS
+def test_several_places_after_fenlie_and_the_pool_named_before(extractor, script):
+    page = (
+        "全省12个设区市中，甲市排名第一，乙市、丙市分列第二、三位。"
+        "上年排名全省第一的丁县今年继续排名第一。四个区分列全市第一、第三、第五和第九位。"
+        "调解组织数量居全省各县(市、区)第一。上级交办的第一、二批信访件已办结。"
+    )
+    rankings = _kinds(_run(extractor, page, script), "ranking")
+    assert [(r.scope, r.rank) for r in rankings] == [
+        ("全省", 1),
+        ("全省", 2),
+        ("全省", 3),
+        ("全省", 1),
+        ("全省", 1),
+        ("全市", 1),
+        ("全市", 3),
+        ("全市", 5),
+        ("全市", 9),
+        ("全省", 1),
+    ]
+
+
+@SCRIPTS
+def test_size_bands_bounds_and_streaks_are_no_figures(extractor, script):
+    page = (
+        "法官人均结案210件，其中结案500件以上 1人，300件以上 3人。"
+        "全省有9个市的安全感在95%以上。连续6年未发生死亡3人的交通事故。"
+        "村里推行十户联防，请在10个工作日内联系我们。"
+    )
+    records = _run(extractor, page, script)
+    assert [(r.kind, r.value) for r in records] == [("count", 210), ("count", 1), ("count", 3), ("count", 9)]

@@ -177,3 +177,36 @@ def test_fu_inside_a_word_is_no_sign(script):
     text = "减少企业税负5700多亿元，群众减负3亿元。"
     text = traditional(text) if script == "traditional" else text
     assert [r.value for r in extract(text)] == [570000000000, 300000000]
+
+
+@pytest.mark.parametrize("script", ["simp", "trad"])
+def test_lists_and_bounds_seen_on_unseen_pages(script):
+    """Round figures as bounds, durations cut, scores, and changes listed after 分别
+    whose unit is written once, left out, or joined by an ASCII comma."""
+    import opencc
+
+    from govextract.engine import extract
+
+    page = (
+        "全院收结案超千件。审理天数同比缩短3.5天。该县测评中获得95.6分。"
+        "收案、结案同比分别上升2.5%,3.25%。两项满意度较上年分别上升了0.52、0.31个百分点。"
+        "三项指标分别为96.1%、82%、44.5%，分别比上年提高0.5、-1.2、0.8。"
+    )
+    if script == "trad":
+        page = opencc.OpenCC("s2t").convert(page)
+    got = [(r.kind, float(r.value), r.unit) for r in extract(page)]
+    assert got == [
+        ("count", 1000, "件"),
+        ("change", -3.5, "天"),
+        ("count", 95.6, "分"),
+        ("change", 2.5, "%"),
+        ("change", 3.25, "%"),
+        ("change", 0.52, "百分点"),
+        ("change", 0.31, "百分点"),
+        ("percent", 96.1, "%"),
+        ("percent", 82, "%"),
+        ("percent", 44.5, "%"),
+        ("change", 0.5, "百分点"),
+        ("change", -1.2, "百分点"),
+        ("change", 0.8, "百分点"),
+    ]
