@@ -247,33 +247,49 @@ class _Inputs:
         extractor = Extractor(_load(rules))
         items = list(expand(paths, glob))
         self.total = sum(isinstance(item, Input) for item in items)  # the files we try to read
+        self._draw = bar.wanted(self.total, force=progress, quiet=quiet, stdout_is_output=output is None)
+        # Without the bar over files, a bar within each huge file (bytes done) on a terminal.
+        self._within = None
+        if not self._draw and bar.wanted_within(force=progress, quiet=quiet, stdout_is_output=output is None):
+            self._within = bar.FileBar()
         if dask:
             self._results = _dask_outcomes(dask, paths, glob, encoding, rules)
         else:
             self._results = outcomes(
-                items, extractor, jobs=jobs or default_jobs(self.total), encoding=encoding
+                items,
+                extractor,
+                jobs=jobs or default_jobs(self.total),
+                encoding=encoding,
+                progress=self._within,
             )
-        self._draw = bar.wanted(self.total, force=progress, quiet=quiet, stdout_is_output=output is None)
 
     @contextmanager
     def read(self) -> Iterator[Iterator[Outcome]]:
         """The outcomes of the inputs that were read, in input order, under a progress bar."""
         from . import progress as bar
 
-        with bar.progress(self.total, self._draw) as step:
-            yield self._read(step)
-            step(None)
+        try:
+            with bar.progress(self.total, self._draw) as step:
+                yield self._read(step)
+                step(None)
+        finally:
+            if self._within is not None:
+                self._within.close()
 
     def _read(self, step) -> Iterator[Outcome]:
+        """Each outcome is yielded before its records are read: a huge file's records are
+        extracted as the caller reads them, and its warnings, or an error met part way
+        (the records written before it stand), are reported after them."""
         for outcome in self._results:
             step(outcome.name)
+            if outcome.error is None:
+                yield outcome
             if outcome.error is not None:
                 self.failures += 1
                 _err(outcome.error)
                 continue
             for w in outcome.warnings:
                 _err(w)
-            yield outcome
 
     def finish(self, count: int, what: str) -> None:
         """The summary line (unless quiet); exit 1 when an input failed."""
