@@ -29,6 +29,8 @@ _MIN_WINDOW = 1_000
 # form feeds only): it ends where the next line starts.
 _BREAK = regex.compile(r"\n(?:[^\S\n]*\n)+")
 _SENTENCE_END = "。！？；!?;"
+# A warning names the line of the text it was about: a window's, shifted to the file's.
+_NEAR_LINE = regex.compile(r"(?<= near line )(\d+)")
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes in all)
 
@@ -74,6 +76,10 @@ def cuts(text: str, size: int | None = None) -> list[int]:
     return out
 
 
+def _shift_lines(warning: str, lines: int) -> str:
+    return _NEAR_LINE.sub(lambda m: str(int(m[1]) + lines), warning) if lines else warning
+
+
 def extract(
     extractor: Any,
     text: str,
@@ -94,7 +100,7 @@ def extract(
     for end in ends:
         part = text[pos:end]
         result = extractor.run(part, doc)
-        warnings.extend(result.warnings)
+        warnings.extend(_shift_lines(w, line) for w in result.warnings)
         for r in result.records:
             if pos == 0:
                 yield r

@@ -15,7 +15,7 @@ from test_progress import BAR, run_on_terminal
 
 from govextract import stream
 from govextract.documents import Input
-from govextract.engine import Extractor
+from govextract.engine import Extraction, Extractor
 from govextract.parallel import process
 from govextract.record import Record
 
@@ -146,3 +146,17 @@ def test_a_bar_within_a_big_file_only_on_a_terminal(tmp_path, monkeypatch):
     assert piped.returncode == 0 and BAR not in piped.stderr.decode()
     quiet_code, quiet, _ = run_on_terminal("parse", "big.txt", "-q", "-o", "out.jsonl", cwd=tmp_path)
     assert quiet_code == 0 and BAR not in quiet
+
+
+def test_a_warning_names_the_line_of_the_file():
+    class Warns:
+        def run(self, text, doc):
+            return Extraction([], [], [f"{doc}: rule r timed out after 1 s near line 2; skipped"])
+
+    text = big_text()
+    warnings: list[str] = []
+    assert list(stream.extract(Warns(), text, "big", warnings, size=len(SEED) + len(SEP) + 10)) == []
+    per_copy = SEED.count("\n") + SEP.count("\n")
+    assert warnings == [
+        f"big: rule r timed out after 1 s near line {2 + k * per_copy}; skipped" for k in range(COPIES)
+    ]
