@@ -354,14 +354,22 @@ class _Inputs:
         extractor = Extractor(_load(rules))
         items = list(expand(paths, glob))
         self.total = len(items)  # every named input: a path that is missing is a failure among them
+        self._draw = bar.wanted(self.total, force=progress, quiet=quiet, stdout_is_output=output is None)
+        # Without the bar over files, a bar within each huge file (bytes done) on a terminal.
+        self._within = None
+        if not self._draw and bar.wanted_within(force=progress, quiet=quiet, stdout_is_output=output is None):
+            self._within = bar.FileBar()
         self._results: Iterator[Outcome] | None
         if dask:  # None when no scheduler answers (one line said so)
             self._results = _dask_outcomes(dask, dask_timeout, paths, glob, encoding, rules)
         else:
             self._results = outcomes(
-                items, extractor, jobs=jobs or default_jobs(self.total), encoding=encoding
+                items,
+                extractor,
+                jobs=jobs or default_jobs(self.total),
+                encoding=encoding,
+                progress=self._within,
             )
-        self._draw = bar.wanted(self.total, force=progress, quiet=quiet, stdout_is_output=output is None)
 
     def unreachable(self, empty: Callable[[IO[str]], None]) -> None:
         """When no Dask scheduler answered: an empty but valid output on stdout (``empty``
@@ -377,21 +385,29 @@ class _Inputs:
         """The outcomes of the inputs that were read, in input order, under a progress bar."""
         from . import progress as bar
 
-        with bar.progress(self.total, self._draw) as step:
-            yield self._read(step)
-            step(None)
+        try:
+            with bar.progress(self.total, self._draw) as step:
+                yield self._read(step)
+                step(None)
+        finally:
+            if self._within is not None:
+                self._within.close()
 
     def _read(self, step) -> Iterator[Outcome]:
+        """Each outcome is yielded before its records are read: a huge file's records are
+        extracted as the caller reads them, and its warnings, or an error met part way
+        (the records written before it stand), are reported after them."""
         assert self._results is not None
         for outcome in self._results:
             step(outcome.name)
+            if outcome.error is None:
+                yield outcome
             if outcome.error is not None:
                 self.failures += 1
                 _fail(outcome.error, outcome.detail)
                 continue
             for w in outcome.warnings:
                 _err(w)
-            yield outcome
 
     def finish(self, count: int, what: str) -> None:
         """The summary line (unless quiet); exit 1 when an input failed."""
