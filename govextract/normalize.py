@@ -75,7 +75,7 @@ class _Folded(dict):
 
 _FOLDED = _Folded()
 # A full-width comma between digit groups is a thousands separator (６，４９９，８６２).
-_WIDE_THOUSANDS = regex.compile(r"(?<=\d)，(?=\d{3}(?!\d))")
+_WIDE_THOUSANDS = regex.compile(r"(?<=[０-９])，(?=[０-９]{3}(?![０-９]))")
 
 
 @lru_cache(maxsize=1)
@@ -112,11 +112,13 @@ def fold_width(text: str) -> str:
     """Full-width digits, letters and figure signs to half-width (１２％ -> 12%)."""
     # Substituting the matches beats str.translate over the whole text: most documents
     # hold only a few full-width characters (the ideographic spaces that indent them).
+    # A full-width comma between full-width digit groups separates thousands (２７，２０３，
+    # ３１９ in old reports); between half-width digits it separates items ($20，300美元).
+    if "，" in text:
+        text = _WIDE_THOUSANDS.sub(",", text)
     if _HAS_FULLWIDTH.search(text):
         text = _HAS_FULLWIDTH.sub(lambda m: _FOLDED[m.group()], text)
-    # A full-width comma between digit groups separates thousands (6，493) also between
-    # half-width digits.
-    return _WIDE_THOUSANDS.sub(",", text) if "，" in text else text
+    return text
 
 
 def _word_char(c: str) -> bool:

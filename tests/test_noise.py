@@ -347,3 +347,12 @@ def test_user_rules_extend_the_html_chrome(tmp_path):
     assert '"value":100' in out(plain)
     ruled = run_cli("parse", page, "--rules", tmp_path / "rules", "-q", "-f", "jsonl")
     assert '"value":100' not in out(ruled) and '"value":86' in out(ruled), err(ruled)
+
+
+def test_a_full_width_comma_separates_thousands_only_between_full_width_digits():
+    """Old reports write ２７，２０３，３１９ (one amount); 甲20，300乙 with half-width digits is two
+    figures, a list in prose."""
+    amounts = [(r.text, r.value) for r in extract("全年收入合计２７，２０３，３１９元。")]
+    assert amounts == [("２７，２０３，３１９元", 27203319)]
+    listed = [(r.text, r.value) for r in extract("两种报价分别为20，300美元。") if r.kind == "money"]
+    assert listed == [("300美元", 300)]
