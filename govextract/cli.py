@@ -862,10 +862,18 @@ def _example(example: Any) -> str:
 
 
 def _shown(path: str) -> str:
-    """A rule file's path as a user would type it: relative to the current directory
-    when it lies below it."""
+    """A rule file's path as a user would type it: a built-in file as ``rules/NAME`` (where
+    the package keeps it differs between a checkout and an installed wheel), another
+    relative to the current directory when it lies below it."""
+    from .ruleset import builtin_rules_dir
+
+    resolved = Path(path).resolve()
     try:
-        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+        return str(Path("rules") / resolved.relative_to(builtin_rules_dir().resolve()))
+    except ValueError:
+        pass
+    try:
+        return str(resolved.relative_to(Path.cwd().resolve()))
     except ValueError:
         return path
 
