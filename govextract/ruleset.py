@@ -562,12 +562,8 @@ def _load(paths: tuple[str, ...]) -> RuleSet:
     seen: dict[str, str] = {}
     for path, i, raw in specs:
         label = f"{path}: rule {raw.get('id', f'#{i + 1}')!r}"
-        try:
-            spec = RuleSpec.model_validate(raw)
-        except ValidationError as exc:
-            for err in exc.errors():
-                loc = ".".join(str(x) for x in err["loc"])
-                problems.append(f"{label}: {loc}: {err['msg']}")
+        spec = _validated(RuleSpec, raw, label, problems)
+        if spec is None:
             continue
         if spec.id in seen:
             problems.append(f"{label}: duplicate id (first defined in {seen[spec.id]})")
@@ -605,6 +601,17 @@ def _load(paths: tuple[str, ...]) -> RuleSet:
     return ruleset
 
 
+def _validated(model: Any, raw: Any, label: str, problems: list[str]) -> Any:
+    """``raw`` validated as ``model``, or None with each error in ``problems`` under ``label``."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = ".".join(str(x) for x in err["loc"])
+            problems.append(f"{label}: {loc}: {err['msg']}")
+        return None
+
+
 def _fragment(name: str, path: str, value: Any, problems: list[str]) -> Fragment | None:
     """A fragment from its TOML value: a pattern string, a word list, or a table."""
     if isinstance(value, str):
@@ -617,12 +624,8 @@ def _fragment(name: str, path: str, value: Any, problems: list[str]) -> Fragment
             "{ pattern = '...', description = '...', examples = [...] }"
         )
         return None
-    try:
-        spec = FragmentSpec.model_validate(value)
-    except ValidationError as exc:
-        for err in exc.errors():
-            loc = ".".join(str(x) for x in err["loc"])
-            problems.append(f"{path}: fragment {name!r}: {loc}: {err['msg']}")
+    spec = _validated(FragmentSpec, value, f"{path}: fragment {name!r}", problems)
+    if spec is None:
         return None
     forms = [f for f in FRAGMENT_FORMS if getattr(spec, f) is not None]
     if len(forms) != 1:
