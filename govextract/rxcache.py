@@ -27,7 +27,11 @@ from typing import Any
 import regex
 
 _FORMAT = 2
-_MAX_ENTRIES = 400  # regex keeps 500 patterns in its cache: leave room for the rest
+_MAX_ENTRIES = 3000  # the rules expand into about 650 patterns
+# regex keeps 500 patterns in its cache and, when full, drops some: the rules' own
+# patterns would push each other out and compile again on every start. Its bound is
+# raised to hold them all with room for the rest.
+_CACHE_BOUND = 4000
 
 _state: dict[str, Any] = {"warmed": False, "args": {}, "new": False}
 
@@ -72,6 +76,7 @@ def warm() -> None:
     try:
         main = _main()
         cache, named_args, locale_sensitive = main._cache, main._named_args, main._locale_sensitive
+        main._MAXCACHE = max(main._MAXCACHE, _CACHE_BOUND)
         inner = main._regex
         default_version = main.DEFAULT_VERSION
     except AttributeError:
