@@ -4,8 +4,8 @@ Loading the rules (reading the TOML, validating every entry, expanding fragments
 compiling the taxonomy and the noise layer) costs about as much as a one-line run
 itself. What it produces depends only on the rule files, the noise tables beside them
 and the code, so the finished ``RuleSet`` is kept (``kept.py``) under a key made of the
-bytes of the rule files, their paths, the source of this package and the versions of
-pydantic and regex; the noise tables' bytes are checked after reading. Compiled
+bytes of the rule files, their paths, the modules of this package (name, size, time of
+change) and the versions of pydantic and regex; the noise tables' bytes are checked after reading. Compiled
 patterns are kept by their text and flags and taken from regex's cache, which
 ``rxcache.warm`` fills.
 
@@ -49,9 +49,14 @@ _ALLOWED = {
 
 @lru_cache(maxsize=1)
 def _code() -> str:
-    """The source of this package: a rule set kept by other code is never read."""
+    """The modules of this package by name, size and time of change: a rule set kept by
+    other code is never read (an installed version or a checkout changes them all)."""
     here = Path(__file__).resolve().parent
-    return kept.digest(*(p.name + "\0" + p.read_text(encoding="utf-8") for p in sorted(here.glob("*.py"))))
+    stamps = []
+    for p in sorted(here.glob("*.py")):
+        st = p.stat()
+        stamps.append(f"{p.name}\0{st.st_size}\0{st.st_mtime_ns}")
+    return kept.digest(*stamps)
 
 
 def key(paths: tuple[str, ...]) -> str | None:
