@@ -1044,6 +1044,11 @@ def _only(name: str) -> Any:
 
 
 def main() -> None:
+    # pydantic looks for plugins (package entry points: a read of every installed
+    # package's metadata) when it builds a model's validator. The command line's models
+    # are its own business, as typer's are (it does the same for its own): unless the
+    # user says otherwise, no plugin watches them.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     # typer builds a command's parameters from its signature on every start: only the
     # command named is built. Anything else (the list of commands in --help, a mistyped
     # name and its suggestion, --version) goes to the whole group.
