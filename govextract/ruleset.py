@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import marshal
-import os
-import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -732,32 +730,30 @@ def _where(written: str, pieces: list[_Piece], pos: int, of: str) -> str:
 
 def _read_toml(path: Path) -> dict[str, Any]:
     """A rule file's tables. Parsing TOML in Python costs about 0.4 s of every start for
-    the built-in files, so the parsed tables are kept in the cache directory under the
-    hash of the file's bytes (an edited file is parsed anew); any trouble with the cache
-    only costs the parse."""
+    the built-in files, so the parsed tables are kept in the cache directory (kept.py)
+    under the hash of the file's bytes (an edited file is parsed anew); any trouble with
+    the cache only costs the parse."""
+    from . import kept
+
     raw = path.read_bytes()
     text = raw.decode("utf-8")
-    from .kept import cache_dir as _cache_dir
-
-    digest = hashlib.sha1(raw).hexdigest()
-    kept = _cache_dir() / f"toml-{sys.version_info[0]}{sys.version_info[1]}-{digest}.marshal"
-    try:
-        data = marshal.loads(kept.read_bytes())
-        if isinstance(data, dict):
-            return data
-    except (OSError, ValueError, EOFError, TypeError):
-        pass
+    key = hashlib.sha1(raw).hexdigest()
+    blob = kept.read("toml", key)
+    if blob is not None:
+        try:
+            data = marshal.loads(blob)
+            if isinstance(data, dict):
+                return data
+        except (ValueError, EOFError, TypeError):
+            pass
     import tomllib
 
     data = tomllib.loads(text)
     try:
         blob = marshal.dumps(data)  # ValueError for a value marshal cannot keep (a date)
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        tmp = kept.with_name(f"{kept.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(blob)
-        os.replace(tmp, kept)
-    except (OSError, ValueError):
-        pass
+    except ValueError:
+        return data
+    kept.write("toml", key, blob)
     return data
 
 

@@ -82,11 +82,11 @@ def test_an_edited_rule_file_is_read_anew(tmp_path: Path, monkeypatch) -> None:
     path.write_text(_RULE.replace("WORDS", "窗口"), encoding="utf-8")
     first = ruleset._read_toml(path)
     assert first["fragments"]["WORD"] == "窗口"
-    kept = list((tmp_path / "cache").glob("toml-*.marshal"))
+    kept = list((tmp_path / "cache").glob("toml-*"))
     assert len(kept) == 1
     assert ruleset._read_toml(path) == first  # from the kept copy
     path.write_text(_RULE.replace("WORDS", "站点"), encoding="utf-8")
     assert ruleset._read_toml(path)["fragments"]["WORD"] == "站点"
-    for f in (tmp_path / "cache").glob("toml-*.marshal"):
+    for f in (tmp_path / "cache").glob("toml-*"):
         f.write_bytes(b"\x00garbage")
     assert ruleset._read_toml(path)["fragments"]["WORD"] == "站点"
