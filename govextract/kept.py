@@ -45,9 +45,11 @@ def read(kind: str, key: str) -> bytes | None:
     return payload
 
 
-def write(kind: str, key: str, payload: bytes) -> None:
+def write(kind: str, key: str, payload: bytes, *, keep: int = 8) -> None:
     """Keep ``payload`` under ``key`` (written to a temporary file and renamed into place,
-    so a reader never sees half a file); a failure only means it is derived again."""
+    so a reader never sees half a file); a failure only means it is derived again. Of
+    the files of ``kind`` only the ``keep`` written last stay: each edit of the data or
+    the code makes a new one, and the older ones would pile up."""
     target = path(kind, key)
     tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
     try:
@@ -57,6 +59,20 @@ def write(kind: str, key: str, payload: bytes) -> None:
     except OSError:
         with suppress(OSError):
             tmp.unlink(missing_ok=True)
+        return
+    _prune(kind, keep)
+
+
+def _prune(kind: str, keep: int) -> None:
+    found = []
+    for p in cache_dir().glob(f"{kind}-{_PY}-*"):
+        with suppress(OSError):
+            if not p.name.endswith(".tmp"):
+                found.append((p.stat().st_mtime_ns, p))
+    found.sort(reverse=True)
+    for _, p in found[keep:]:
+        with suppress(OSError):
+            p.unlink()
 
 
 def digest(*parts: bytes | str) -> str:

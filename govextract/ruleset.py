@@ -753,7 +753,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
         blob = marshal.dumps(data)  # ValueError for a value marshal cannot keep (a date)
     except ValueError:
         return data
-    kept.write("toml", key, blob)
+    kept.write("toml", key, blob, keep=256)  # one per rule file: the built-in ones and a user's
     return data
 
 

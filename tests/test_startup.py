@@ -50,6 +50,17 @@ def test_a_kept_file_reads_back_and_a_damaged_one_reads_as_missing(cache: Path) 
     assert kept.digest("ab", "c") != kept.digest("a", "bc")
 
 
+def test_only_the_files_of_a_kind_written_last_are_kept(cache: Path) -> None:
+    other = kept.path("other", "key")
+    kept.write("other", "key", b"x")
+    for i in range(6):
+        kept.write("test", f"k{i}", b"payload", keep=3)
+        # Written in order: each file older than the next (whatever the clock's resolution).
+        os.utime(kept.path("test", f"k{i}"), ns=(10**18 + i, 10**18 + i))
+    assert sorted(p.name.rsplit("-", 1)[1] for p in cache.glob("test-*")) == ["k3", "k4", "k5"]
+    assert other.exists()
+
+
 # --- the gazetteer -------------------------------------------------------------------------
 
 
