@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pytest
 
 from govextract.engine import _GROUP, Candidate, TraceEvent, _Cover, _resolve_overlaps
+from govextract.ruleset import RuleSet
 
 
 @dataclass
@@ -108,3 +109,58 @@ def test_overlaps_agree_with_masks(seed: int) -> None:
         ms = max(0, s - rnd.randrange(5))
         cands.append(_cand(rnd.choice(rules), s, e, ms, e + rnd.randrange(5)))
     assert _resolve_overlaps(cands, "x" * length, None) == _by_bytes(cands, length)
+
+
+# -- lines set apart (normalize._set_apart) -----------------------------------------
+
+
+def _set_apart_by_scan(text: str, rules: RuleSet) -> tuple[set[int], set[int]]:
+    """The plain reading: every line cue scanned over the whole text."""
+    from govextract.ruleset import LINE_CUES
+
+    whole: set[int] = set()
+    ends = rules.chars("SENTENCE_END") - {"\n"}
+    for kind in LINE_CUES:
+        for m in rules.cue(kind).finditer(text):
+            ls = text.rfind("\n", 0, m.start()) + 1
+            if not ends.intersection(text[ls : m.start()]):
+                whole.add(ls)
+    apart = set(whole)
+    for m in rules.cue("lead").finditer(text):
+        ls = text.rfind("\n", 0, m.start()) + 1
+        if not text[ls : m.start()].strip():
+            apart.add(ls)
+    return apart, whole
+
+
+def test_line_anchored_reads_top_level_branches() -> None:
+    from govextract.ruleset import _line_anchored
+
+    assert _line_anchored(r"^a|^(?:b|c)")
+    assert _line_anchored(r"^[|]x|^\|y")
+    assert not _line_anchored(r"^a|b")
+    assert not _line_anchored(r"(?:^a)")  # not seen through a group: scanned, never missed
+    assert not _line_anchored("")
+
+
+def test_lines_set_apart_as_a_whole_scan_finds_them() -> None:
+    """Line cues tried at line starts find the lines a scan of every character finds, on
+    lines made of every line cue's examples, mid-line and after a sentence too."""
+    from govextract.normalize import _set_apart
+    from govextract.ruleset import LINE_CUES, load_rules
+
+    rules = load_rules()
+    pieces = [
+        ex if isinstance(ex, str) else ex.text
+        for c in rules.cues
+        if c.kind in {*LINE_CUES, "lead"}
+        for ex in (*c.spec.examples, *c.spec.negatives)
+    ]
+    assert len(pieces) > 20
+    filler = ["全市共办理案件120件", "同比下降3%。", "  ", "\u3000\u3000", "，", "其中"]
+    rng = random.Random(12)
+    for _ in range(300):
+        parts = rng.choices(pieces, k=4) + rng.choices(filler, k=3)
+        rng.shuffle(parts)
+        text = "".join(p + rng.choice(["\n", "", "", "\n\n"]) for p in parts)
+        assert _set_apart(text, rules) == _set_apart_by_scan(text, rules), text
