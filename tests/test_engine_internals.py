@@ -164,3 +164,23 @@ def test_lines_set_apart_as_a_whole_scan_finds_them() -> None:
         rng.shuffle(parts)
         text = "".join(p + rng.choice(["\n", "", "", "\n\n"]) for p in parts)
         assert _set_apart(text, rules) == _set_apart_by_scan(text, rules), text
+
+
+def test_exclusions_near_candidates_drop_what_a_whole_scan_drops(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Exclusions run only within reach of the candidates they could drop; the records are
+    those of every exclusion scanned over its whole gate."""
+    from pathlib import Path
+
+    from govextract import engine
+
+    texts = [
+        p.read_text(encoding="utf-8")
+        for p in sorted(Path(__file__).parent.parent.joinpath("seeds").glob("*.txt"))
+    ]
+    texts.append("原文链接：http://www.example.gov.cn/s?q=%E5%B9%B3&page=2 共3条。全年下降5%，力争下降到3%。")
+    extractor = engine.Extractor()
+    near = [[r.model_dump() for r in extractor.run(t).records] for t in texts]
+    monkeypatch.setattr(engine._Spans, "near", lambda self, gate, positions: self.of(gate))
+    whole = [[r.model_dump() for r in extractor.run(t).records] for t in texts]
+    assert near == whole
+    assert sum(map(len, near)) > 150
