@@ -184,3 +184,31 @@ def test_exclusions_near_candidates_drop_what_a_whole_scan_drops(monkeypatch: py
     whole = [[r.model_dump() for r in extractor.run(t).records] for t in texts]
     assert near == whole
     assert sum(map(len, near)) > 150
+
+
+def test_cue_in_line_is_a_search_of_the_line() -> None:
+    """``CueSet.in_line`` (a match for the cues that open a line) finds what ``search`` finds,
+    on lines made of every cue's examples and negatives, joined lines too."""
+    from govextract.ruleset import load_rules
+
+    rules = load_rules()
+    kinds = sorted({c.kind for c in rules.cues})
+    rng = random.Random(3)
+    for kind in kinds:
+        cues = rules.cue(kind)
+        pieces = [
+            ex if isinstance(ex, str) else ex.text
+            for c in cues.cues
+            for ex in (*c.spec.examples, *c.spec.negatives)
+        ]
+        for _ in range(40):
+            line = (
+                rng.choice(["", "  ", "据悉，"])
+                + rng.choice(pieces)
+                + rng.choice(["", "\n", "\n2023年5月6日"])
+            )
+            got, want = cues.in_line(line), cues.search(line)
+            assert (got and (got.span(), got.groupdict())) == (want and (want.span(), want.groupdict())), (
+                kind,
+                line,
+            )
