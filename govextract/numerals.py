@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -403,7 +404,7 @@ def _not_standard(t: str, g: Grammar) -> bool:
     whole = t
     for p in g.points:
         whole = whole.split(p, 1)[0]
-    return any(a in g.digits and b in g.digits and g.digits[a] != 0 for a, b in zip(whole, whole[1:]))
+    return any(a in g.digits and b in g.digits and g.digits[a] != 0 for a, b in pairwise(whole))
 
 
 @lru_cache(maxsize=4096)
