@@ -212,3 +212,23 @@ def test_cue_in_line_is_a_search_of_the_line() -> None:
                 kind,
                 line,
             )
+
+
+def test_place_names_as_one_alternation_finds_them() -> None:
+    """Short place names searched set by set (the broad set's pattern built once) are found
+    as one alternation of all of them finds them: leftmost, then longest, never overlapping."""
+    import re
+
+    from govextract.gazetteer import _leftmost_longest
+
+    alphabet = "三明门峡亚乌兰察布海淀"
+    rng = random.Random(11)
+    for _ in range(400):
+        sets = [
+            frozenset("".join(rng.choices(alphabet, k=rng.randint(1, 4))) for _ in range(rng.randint(1, 6)))
+            for _ in range(rng.randint(1, 3))
+        ]
+        text = "".join(rng.choices(alphabet + "，的", k=40))
+        words = sorted(set().union(*sets), key=lambda w: (-len(w), w))
+        flat = re.compile("|".join(map(re.escape, words)))
+        assert list(_leftmost_longest(text, sets)) == [m.span() for m in flat.finditer(text)], (sets, text)
