@@ -251,9 +251,13 @@ class Extractor:
         for c in cands:
             at.setdefault(c.rule.kind, []).append(_target(c)[0])
         covered: dict[str, list[tuple[int, int]]] = {}
+        reach: dict[tuple[Any, frozenset[str]], list[tuple[int, int]]] = {}
         for rule in self.rules.exclusion_rules:
-            positions = sorted({p for kind in rule.applies_to for p in at.get(kind, ())})
-            within = spans.near(rule.gate, positions)
+            key = (rule.gate, frozenset(rule.applies_to))
+            within = reach.get(key)
+            if within is None:
+                positions = sorted({p for kind in key[1] for p in at.get(kind, ())})
+                within = reach[key] = spans.near(rule.gate, positions)
             for m in _finditer(rule, rule.regex, text, warnings, doc, spans, self.timeout, within):
                 s, e = m.span()
                 if e <= s:
