@@ -232,7 +232,7 @@ class Document:
                 continue
             if e - s > _LINE_CUE_MAX:
                 continue  # a paragraph: line cues describe short lines
-            if dateline.search(w):
+            if dateline.in_line(w):
                 ln.kind = "dateline"
             elif f is not None or _menu(w):
                 ln.kind = "furniture"
@@ -240,7 +240,7 @@ class Document:
             elif credit.match(w):
                 ln.kind = "credit"
                 ln.cue = credit.match(w).group("closing") and "closing"
-            elif byline.search(w) and (e - s <= _HEADLINE_MAX or byline.match(w)):
+            elif byline.in_line(w) and (e - s <= _HEADLINE_MAX or byline.match(w)):
                 ln.kind = "byline" if not self._sentence_like(s, e) else "body"
             elif headline.match(w) and not self._run_in(ln, w[headline.match(w).end() :]):
                 ln.kind = "headline"
@@ -670,7 +670,7 @@ class Document:
                     j += 1
                 opens_lead = j < len(lines) and (
                     lead.match(self.text, *self._lead_window(lines[j]))
-                    or byline.search(self.written(lines[j])[:40])
+                    or byline.in_line(self.written(lines[j])[:40])
                 )
                 head = [
                     i
@@ -1028,7 +1028,7 @@ class Document:
         for k in range(art.first_line, art.last_line + 1):
             ln = self.lines[k]
             if ln.kind in ("dateline", "credit", "furniture", "headline", "byline"):
-                m = r.cue("dateline").search(self.written(ln))
+                m = r.cue("dateline").in_line(self.written(ln))
                 if m and m.group("year"):
                     art.dct = int(m.group("year"))
                     art.dct_month = int(m.group("month")) if m.group("month") else None

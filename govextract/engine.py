@@ -109,6 +109,7 @@ def _sentence_rx(rules: RuleSet) -> regex.Pattern:
 
 
 _GAP = 200
+_REACH = 40  # how far before or after a figure a match that covers it may start or end
 
 
 class _Spans:
@@ -126,9 +127,7 @@ class _Spans:
             return [(0, len(self.text))]
         spans = self._by_gate.get(gate)
         if spans is None:
-            if self._sentences is None:
-                self._sentences = [m.span() for m in self._sentence.finditer(self.text)]
-                self._starts = [s for s, _ in self._sentences]
+            self._split()
             spans = []
             for s, e in self._gated(gate):
                 if spans and s - spans[-1][1] < _GAP:
@@ -139,6 +138,33 @@ class _Spans:
                     spans.append((s, e))
             self._by_gate[gate] = spans
         return spans
+
+    def _split(self) -> None:
+        if self._sentences is None:
+            self._sentences = [m.span() for m in self._sentence.finditer(self.text)]
+            self._starts = [s for s, _ in self._sentences]
+
+    def near(self, gate: Any, positions: list[int]) -> list[tuple[int, int]]:
+        """The spans of ``of(gate)`` within reach of ``positions`` (sorted): the sentences
+        from _REACH characters before each to _REACH after it, where a match that covers it
+        can start and end (a URL's ``?`` ends a sentence inside it)."""
+        if not positions:
+            return []
+        self._split()
+        sentences, starts = self._sentences or [], self._starts
+        near: list[tuple[int, int]] = []
+        for p in positions:
+            if near and p + _REACH <= near[-1][1]:
+                continue
+            s = sentences[max(0, bisect_right(starts, p - _REACH) - 1)][0]
+            e = sentences[max(0, bisect_right(starts, p + _REACH) - 1)][1]
+            if near and s <= near[-1][1]:
+                near[-1] = (near[-1][0], e)
+            else:
+                near.append((s, e))
+        if gate is None:
+            return near
+        return _intersect(self.of(gate), near)
 
     def _gated(self, gate: Any) -> Iterator[tuple[int, int]]:
         """The sentences in which the gate finds something. One scan of the text finds the
@@ -154,6 +180,21 @@ class _Spans:
             pos = max(e, m.start() + 1)
 
 
+def _intersect(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The overlaps of two sorted lists of disjoint spans."""
+    out: list[tuple[int, int]] = []
+    i = j = 0
+    while i < len(a) and j < len(b):
+        s, e = max(a[i][0], b[j][0]), min(a[i][1], b[j][1])
+        if s < e:
+            out.append((s, e))
+        if a[i][1] < b[j][1]:
+            i += 1
+        else:
+            j += 1
+    return out
+
+
 def _finditer(
     rule: Rule,
     pattern: Any,
@@ -162,9 +203,13 @@ def _finditer(
     doc: str,
     spans: _Spans | None = None,
     timeout: float = TIMEOUT,
+    within: list[tuple[int, int]] | None = None,
 ) -> Iterator[regex.Match]:
-    """Matches of a rule; a rule that runs out of time is reported, never a hang."""
-    for s, e in spans.of(rule.gate) if spans is not None else [(0, len(text))]:
+    """Matches of a rule (within the given spans, or its gate's); a rule that runs out of
+    time is reported, never a hang."""
+    if within is None:
+        within = spans.of(rule.gate) if spans is not None else [(0, len(text))]
+    for s, e in within:
         try:
             # The allowance grows with the stretch scanned (a second per 100k characters
             # on top): a rule that is merely slow on a huge sentence finishes, the same on
@@ -192,11 +237,28 @@ class Extractor:
 
     # -- 2. exclusions -------------------------------------------------
     def _exclusion_masks(
-        self, text: str, trace: list[TraceEvent] | None, warnings: list[str], doc: str, spans: _Spans
+        self,
+        text: str,
+        trace: list[TraceEvent] | None,
+        warnings: list[str],
+        doc: str,
+        spans: _Spans,
+        cands: list[Candidate],
     ) -> dict[str, _Cover]:
+        # An exclusion matters only where it could cover a candidate's figure: each runs over
+        # the sentences holding a candidate of a kind it applies to (and passing its gate).
+        at: dict[str, list[int]] = {}
+        for c in cands:
+            at.setdefault(c.rule.kind, []).append(_target(c)[0])
         covered: dict[str, list[tuple[int, int]]] = {}
+        reach: dict[tuple[Any, frozenset[str]], list[tuple[int, int]]] = {}
         for rule in self.rules.exclusion_rules:
-            for m in _finditer(rule, rule.regex, text, warnings, doc, spans, self.timeout):
+            key = (rule.gate, frozenset(rule.applies_to))
+            within = reach.get(key)
+            if within is None:
+                positions = sorted({p for kind in key[1] for p in at.get(kind, ())})
+                within = reach[key] = spans.near(rule.gate, positions)
+            for m in _finditer(rule, rule.regex, text, warnings, doc, spans, self.timeout, within):
                 s, e = m.span()
                 if e <= s:
                     continue
@@ -315,10 +377,11 @@ class Extractor:
         norm = normalize(source, self.rules)
         text = norm.text
         spans = _Spans(text, self._sentence)
-        masks = self._exclusion_masks(text, trace, warnings, doc, spans)
+        cands = self._candidates(text, warnings, doc, spans)
+        masks = self._exclusion_masks(text, trace, warnings, doc, spans, cands)
         kept: list[Candidate] = []
-        for c in self._candidates(text, warnings, doc, spans):
-            target = c.groups.get("num") or c.groups.get("title") or (c.start, c.end, "")
+        for c in cands:
+            target = _target(c)
             mask = masks.get(c.rule.kind)
             why = ""
             if mask is not None and mask.hits(target[0], target[1]):
@@ -384,6 +447,11 @@ class Extractor:
                 ev.text = source[ev.start : ev.end]
             trace.sort(key=lambda ev: (ev.start, ev.end, ev.outcome != "record"))
         return Extraction(records=records, trace=trace or [], warnings=warnings)
+
+
+def _target(c: Candidate) -> tuple[int, int, str]:
+    """What an exclusion must cover to drop a candidate: its figure, or an honour's title."""
+    return c.groups.get("num") or c.groups.get("title") or (c.start, c.end, "")
 
 
 def _event(c: Candidate, text: str, outcome: str) -> TraceEvent:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import marshal
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -282,16 +283,15 @@ class Gazetteer:
         for s, (e, _) in found.items():
             covered[s:e] = b"\x01" * (e - s)
         if shorts:
-            rx = re.compile("|".join(re.escape(w) for w in sorted(shorts, key=lambda w: (-len(w), w))))
-            for m in rx.finditer(text):
-                s, e = m.span()
+            extra = frozenset(shorts - self._broad)
+            for s, e in _leftmost_longest(text, [w for w in (self._broad, extra) if w]):
                 if covered[s]:
                     continue
                 # A unit named after the division (汪清林区) holds the short name as its head.
                 unit = self._units.match(text, e)
                 if unit is None and not self.is_word(text, s, e):
                     continue
-                found[s] = (e, self.short[m.group()])
+                found[s] = (e, self.short[text[s:e]])
         organ_at = [m.start() for m in organs.finditer(text)] if organs is not None else []
         # The provinces of the places named around an organ: its short name from elsewhere
         # (东城分局 of a town in a 东莞市 report) is not that county.
@@ -376,6 +376,51 @@ def _key(
     except OSError:
         return None
     return kept.digest(_FORMAT, *sources, "\n".join(sorted(stop)), repr(aliases))
+
+
+def _trie(words: frozenset[str]) -> str:
+    """An alternation of ``words`` as a trie: at a place it matches the longest of them
+    that starts there (one branch per next character, the longer tried first)."""
+    root: dict[str, dict] = {}
+    for w in words:
+        node = root
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict[str, dict]) -> str:
+        kids = [re.escape(ch) + build(sub) for ch, sub in sorted(node.items()) if ch]
+        if not kids:
+            return ""
+        body = kids[0] if len(kids) == 1 else "(?:" + "|".join(kids) + ")"
+        if "" not in node:
+            return body
+        return f"(?:{body})?" if len(kids) == 1 else body + "?"
+
+    return build(root)
+
+
+@lru_cache(maxsize=256)
+def _longest_of(words: frozenset[str]) -> re.Pattern[str]:
+    """Finds the leftmost of ``words``, the longest that starts there."""
+    return re.compile(_trie(words))
+
+
+def _leftmost_longest(text: str, sets: list[frozenset[str]]) -> Iterator[tuple[int, int]]:
+    """The names of all ``sets`` in ``text`` as one alternation finds them (leftmost, then
+    longest, never overlapping), with a pattern per set: the broad names' is built once.
+    The next name of each set is searched for again only when the last one taken ran
+    over it."""
+    pats = [_longest_of(words) for words in sets]
+    nxt = [rx.search(text) for rx in pats]
+    while any(nxt):
+        s = min(m.start() for m in nxt if m is not None)
+        e = max(m.end() for m in nxt if m is not None and m.start() == s)
+        for k, rx in enumerate(pats):
+            m = nxt[k]
+            if m is not None and m.start() < e:
+                nxt[k] = rx.search(text, e)
+        yield s, e
 
 
 def _is_han(c: str) -> bool:

@@ -21,8 +21,6 @@ from typing import TYPE_CHECKING
 
 import regex
 
-from .ruleset import LINE_CUES
-
 if TYPE_CHECKING:
     from .ruleset import RuleSet
 
@@ -194,17 +192,27 @@ def _set_apart(text: str, rules: RuleSet) -> tuple[set[int], set[int]]:
     """Starts of the lines that stand apart from the line before (a dateline, a byline, a
     credit, page chrome or a title shape opens them, or a news lead: rules/document.toml),
     and of those that are whole lines, never going on into the next (all but the leads)."""
-    whole: set[int] = set()
+    starts = [0]
+    k = text.find("\n")
+    while k != -1:
+        starts.append(k + 1)
+        k = text.find("\n", k + 1)
     ends = rules.chars("SENTENCE_END") - {"\n"}
-    for kind in LINE_CUES:
-        for m in rules.cue(kind).finditer(text):
-            ls = text.rfind("\n", 0, m.start()) + 1
-            if not ends.intersection(text[ls : m.start()]):
-                whole.add(ls)  # a credit after a finished sentence, (记者 张三), ends a paragraph's line
-    apart = set(whole)
-    for m in rules.cue("lead").finditer(text):
+    anchored, floating = rules.line_cues
+    at_start = anchored.regex.match
+    whole = {ls for ls in starts if at_start(text, ls)} if anchored.cues else set()
+    for m in floating.finditer(text) if floating.cues else ():
         ls = text.rfind("\n", 0, m.start()) + 1
-        if not text[ls : m.start()].strip():
+        if not ends.intersection(text[ls : m.start()]):
+            whole.add(ls)  # a credit after a finished sentence, (记者 张三), ends a paragraph's line
+    apart = set(whole)
+    lead = rules.cue("lead").regex.match
+    n = len(text)
+    for ls in starts:
+        p = ls
+        while p < n and text[p] != "\n" and text[p].isspace():
+            p += 1
+        if p < n and text[p] != "\n" and lead(text, p):
             apart.add(ls)  # 本报讯, 某某网3月2日讯 opening a line: a new item
     return apart, whole
 

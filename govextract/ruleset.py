@@ -326,6 +326,53 @@ class CueSet:
     def match(self, text: str, pos: int = 0, endpos: int | None = None) -> regex.Match | None:
         return self.regex.match(text, pos, len(text) if endpos is None else endpos)
 
+    def in_line(self, line: str) -> regex.Match | None:
+        """``search`` over one line: the cues that open a line cost one ``match``, not a
+        try at every character."""
+        anchored, floating = self.line_anchored
+        if "\n" in line:
+            return self.regex.search(line)  # lines joined as written: ^ after each break
+        if not floating.cues:
+            return self.regex.match(line)
+        if anchored.cues and anchored.regex.match(line):
+            return self.regex.search(line)  # which cue wins is the whole set's to say
+        return floating.regex.search(line)
+
+    @cached_property
+    def line_anchored(self) -> tuple[CueSet, CueSet]:
+        """The cues that can only match at a line's start (every branch opens with ``^``),
+        and the rest. Tried at each line start, the first cost a call per line instead of a
+        scan of every character."""
+        anchored = [c for c in self.cues if _line_anchored(c.regex.pattern)]
+        floating = [c for c in self.cues if not _line_anchored(c.regex.pattern)]
+        return CueSet(self.kind, anchored), CueSet(self.kind, floating)
+
+
+def _line_anchored(pattern: str) -> bool:
+    """Whether every top-level branch of ``pattern`` opens with ``^``."""
+    depth, in_class, escaped, branch_start = 0, False, False, True
+    for ch in pattern:
+        if branch_start:
+            if ch != "^":
+                return False
+            branch_start = False
+            continue
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            branch_start = True
+    return not branch_start
+
 
 @dataclass
 class RuleSet:
@@ -354,6 +401,13 @@ class RuleSet:
     def cue(self, kind: str) -> CueSet:
         """Every cue of a kind as one pattern (an empty set matches nothing)."""
         return self._cue_sets.get(kind) or CueSet(kind, [])
+
+    @cached_property
+    def line_cues(self) -> tuple[CueSet, CueSet]:
+        """The cues of every kind in LINE_CUES (what sets a line apart), as one pattern of
+        those that match only at a line's start and one of the rest."""
+        cues = CueSet("line", [c for c in self.cues if c.kind in LINE_CUES])
+        return cues.line_anchored
 
     @cached_property
     def noise(self) -> NoiseLayer:

@@ -13,7 +13,10 @@ name written without its suffix is a word of its own in context (湖里 in
 
 from __future__ import annotations
 
+import hashlib
+import marshal
 import os
+import sys
 import tempfile
 from collections.abc import Iterable
 from functools import lru_cache
@@ -26,9 +29,26 @@ _MIN_FREQ = 30
 _WINDOW = 8
 
 
+def _jieba() -> Any:
+    """jieba, imported without ``pkg_resources``: jieba asks it for its data files when it is
+    installed (0.15 s to import) and opens them by path when it is not; it is kept from
+    finding it, unless it is loaded already."""
+    if "jieba" in sys.modules:
+        return sys.modules["jieba"]
+    hide = "pkg_resources" not in sys.modules
+    if hide:
+        sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # import raises ImportError
+    try:
+        import jieba
+    finally:
+        if hide:
+            sys.modules.pop("pkg_resources", None)
+    return jieba
+
+
 def _small_dictionary() -> Path:
     """jieba's dictionary cut to frequent words, built once and cached."""
-    import jieba
+    jieba = _jieba()
 
     source = Path(jieba.__file__).parent / "dict.txt"
     name = f"jieba-{getattr(jieba, '__version__', 'x')}-min{_MIN_FREQ}.txt"
@@ -55,18 +75,51 @@ def _small_dictionary() -> Path:
 
 
 def tokenizer(words: Iterable[str] = ()) -> Any:
-    """A jieba tokenizer over the frequent-word dictionary plus ``words`` (place names)."""
-    import jieba
+    """A jieba tokenizer over the frequent-word dictionary plus ``words`` (place names).
 
+    Its word table (jieba's prefix dictionary with the words added) is kept in the cache
+    directory, keyed by jieba's version, the dictionary and the words: read back whole,
+    it spares jieba's own cache (read object by object, ~0.2 s) and the added words."""
+    jieba = _jieba()
     jieba.setLogLevel(60)
-    tk = jieba.Tokenizer(dictionary=str(_small_dictionary()))
+    words = list(words)
+    dictionary = _small_dictionary()
+    tk = jieba.Tokenizer(dictionary=str(dictionary))
+    table = _word_table(jieba, dictionary, words)
+    try:
+        tk.FREQ, tk.total = marshal.loads(table.read_bytes()) if table is not None else (None, 0)
+        if not isinstance(tk.FREQ, dict) or not isinstance(tk.total, int):
+            raise ValueError("not a word table")
+        tk.user_word_tag_tab.update(dict.fromkeys(words, "ns"))
+        tk.initialized = True
+        return tk
+    except (OSError, EOFError, ValueError, TypeError):
+        tk.FREQ, tk.total = {}, 0
     cache = _cache_dir()
     if cache.is_dir():
         tk.tmp_dir = str(cache)
     tk.initialize()
     for w in words:
         tk.add_word(w, freq=2000, tag="ns")
+    if table is not None:
+        try:
+            fd, tmp = tempfile.mkstemp(dir=table.parent, suffix=".tmp")
+            with os.fdopen(fd, "wb") as out:
+                out.write(marshal.dumps((tk.FREQ, tk.total)))
+            os.replace(tmp, table)
+        except OSError:
+            pass  # read-only cache: built again next time, same answers
     return tk
+
+
+def _word_table(jieba: Any, dictionary: Path, words: list[str]) -> Path | None:
+    try:
+        key = hashlib.sha1(dictionary.read_bytes())
+    except OSError:
+        return None
+    key.update(f"{getattr(jieba, '__version__', 'x')}|{sys.version_info[:2]}|".encode())
+    key.update("\n".join(words).encode("utf-8"))
+    return dictionary.parent / f"jieba-table-{key.hexdigest()[:16]}.marshal"
 
 
 def is_word(tk: Any, text: str, start: int, end: int) -> bool:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pytest
 
 from govextract.engine import _GROUP, Candidate, TraceEvent, _Cover, _resolve_overlaps
+from govextract.ruleset import RuleSet
 
 
 @dataclass
@@ -108,3 +109,126 @@ def test_overlaps_agree_with_masks(seed: int) -> None:
         ms = max(0, s - rnd.randrange(5))
         cands.append(_cand(rnd.choice(rules), s, e, ms, e + rnd.randrange(5)))
     assert _resolve_overlaps(cands, "x" * length, None) == _by_bytes(cands, length)
+
+
+# -- lines set apart (normalize._set_apart) -----------------------------------------
+
+
+def _set_apart_by_scan(text: str, rules: RuleSet) -> tuple[set[int], set[int]]:
+    """The plain reading: every line cue scanned over the whole text."""
+    from govextract.ruleset import LINE_CUES
+
+    whole: set[int] = set()
+    ends = rules.chars("SENTENCE_END") - {"\n"}
+    for kind in LINE_CUES:
+        for m in rules.cue(kind).finditer(text):
+            ls = text.rfind("\n", 0, m.start()) + 1
+            if not ends.intersection(text[ls : m.start()]):
+                whole.add(ls)
+    apart = set(whole)
+    for m in rules.cue("lead").finditer(text):
+        ls = text.rfind("\n", 0, m.start()) + 1
+        if not text[ls : m.start()].strip():
+            apart.add(ls)
+    return apart, whole
+
+
+def test_line_anchored_reads_top_level_branches() -> None:
+    from govextract.ruleset import _line_anchored
+
+    assert _line_anchored(r"^a|^(?:b|c)")
+    assert _line_anchored(r"^[|]x|^\|y")
+    assert not _line_anchored(r"^a|b")
+    assert not _line_anchored(r"(?:^a)")  # not seen through a group: scanned, never missed
+    assert not _line_anchored("")
+
+
+def test_lines_set_apart_as_a_whole_scan_finds_them() -> None:
+    """Line cues tried at line starts find the lines a scan of every character finds, on
+    lines made of every line cue's examples, mid-line and after a sentence too."""
+    from govextract.normalize import _set_apart
+    from govextract.ruleset import LINE_CUES, load_rules
+
+    rules = load_rules()
+    pieces = [
+        ex if isinstance(ex, str) else ex.text
+        for c in rules.cues
+        if c.kind in {*LINE_CUES, "lead"}
+        for ex in (*c.spec.examples, *c.spec.negatives)
+    ]
+    assert len(pieces) > 20
+    filler = ["全市共办理案件120件", "同比下降3%。", "  ", "\u3000\u3000", "，", "其中"]
+    rng = random.Random(12)
+    for _ in range(300):
+        parts = rng.choices(pieces, k=4) + rng.choices(filler, k=3)
+        rng.shuffle(parts)
+        text = "".join(p + rng.choice(["\n", "", "", "\n\n"]) for p in parts)
+        assert _set_apart(text, rules) == _set_apart_by_scan(text, rules), text
+
+
+def test_exclusions_near_candidates_drop_what_a_whole_scan_drops(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Exclusions run only within reach of the candidates they could drop; the records are
+    those of every exclusion scanned over its whole gate."""
+    from pathlib import Path
+
+    from govextract import engine
+
+    texts = [
+        p.read_text(encoding="utf-8")
+        for p in sorted(Path(__file__).parent.parent.joinpath("seeds").glob("*.txt"))
+    ]
+    texts.append("原文链接：http://www.example.gov.cn/s?q=%E5%B9%B3&page=2 共3条。全年下降5%，力争下降到3%。")
+    extractor = engine.Extractor()
+    near = [[r.model_dump() for r in extractor.run(t).records] for t in texts]
+    monkeypatch.setattr(engine._Spans, "near", lambda self, gate, positions: self.of(gate))
+    whole = [[r.model_dump() for r in extractor.run(t).records] for t in texts]
+    assert near == whole
+    assert sum(map(len, near)) > 150
+
+
+def test_cue_in_line_is_a_search_of_the_line() -> None:
+    """``CueSet.in_line`` (a match for the cues that open a line) finds what ``search`` finds,
+    on lines made of every cue's examples and negatives, joined lines too."""
+    from govextract.ruleset import load_rules
+
+    rules = load_rules()
+    kinds = sorted({c.kind for c in rules.cues})
+    rng = random.Random(3)
+    for kind in kinds:
+        cues = rules.cue(kind)
+        pieces = [
+            ex if isinstance(ex, str) else ex.text
+            for c in cues.cues
+            for ex in (*c.spec.examples, *c.spec.negatives)
+        ]
+        for _ in range(40):
+            line = (
+                rng.choice(["", "  ", "据悉，"])
+                + rng.choice(pieces)
+                + rng.choice(["", "\n", "\n2023年5月6日"])
+            )
+            got, want = cues.in_line(line), cues.search(line)
+            assert (got and (got.span(), got.groupdict())) == (want and (want.span(), want.groupdict())), (
+                kind,
+                line,
+            )
+
+
+def test_place_names_as_one_alternation_finds_them() -> None:
+    """Short place names searched set by set (the broad set's pattern built once) are found
+    as one alternation of all of them finds them: leftmost, then longest, never overlapping."""
+    import re
+
+    from govextract.gazetteer import _leftmost_longest
+
+    alphabet = "三明门峡亚乌兰察布海淀"
+    rng = random.Random(11)
+    for _ in range(400):
+        sets = [
+            frozenset("".join(rng.choices(alphabet, k=rng.randint(1, 4))) for _ in range(rng.randint(1, 6)))
+            for _ in range(rng.randint(1, 3))
+        ]
+        text = "".join(rng.choices(alphabet + "，的", k=40))
+        words = sorted(set().union(*sets), key=lambda w: (-len(w), w))
+        flat = re.compile("|".join(map(re.escape, words)))
+        assert list(_leftmost_longest(text, sets)) == [m.span() for m in flat.finditer(text)], (sets, text)

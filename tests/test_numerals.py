@@ -236,3 +236,27 @@ def test_a_broken_grammar_table_is_named(table, entry, message):
     lex = {**data, table: {**data[table], **entry}}
     with pytest.raises(ValueError, match=message):
         Grammar.from_lexicons(lex)
+
+
+def test_what_is_spared_cn2an_it_could_not_read() -> None:
+    """A span the grammar calls no standard numeral (so cn2an is not imported for it) is
+    one cn2an's strict mode refuses too: checked on random spans of numeral characters."""
+    import random
+
+    cn2an = pytest.importorskip("cn2an")
+    from govextract.numerals import _not_standard
+
+    g = default_grammar()
+    alphabet = "零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟点负幺廿余多几"
+    rng = random.Random(7)
+    spared = 0
+    for _ in range(3000):
+        t = "".join(rng.choices(alphabet, k=rng.randint(1, 6)))
+        if not _not_standard(t, g):
+            continue
+        spared += 1
+        with pytest.raises((ValueError, KeyError, IndexError, TypeError)):
+            cn2an.cn2an(t, "strict")
+    assert spared > 1000
+    assert not _not_standard("一百零五", g) and not _not_standard("一点五五", g)
+    assert _not_standard("一两", g) and _not_standard("10亿余万", g)

@@ -42,3 +42,16 @@ def test_outcomes_come_in_input_order():
 def test_default_jobs():
     assert default_jobs(1) == 1
     assert default_jobs(50) >= 1
+
+
+def test_warm_loads_what_workers_would_each_load() -> None:
+    """warm() before the fork loads the lazy tables, jieba's word table among them."""
+    from govextract import gazetteer, parallel
+    from govextract.engine import Extractor
+
+    extractor = Extractor()
+    g = gazetteer.gazetteer_for(extractor.rules)
+    assert g is not None
+    g._tokenizer = None  # as in a fresh process (an earlier test may have loaded it)
+    parallel.warm(extractor)
+    assert g._tokenizer is not None
