@@ -1,15 +1,15 @@
 """The command line: `govextract parse`, `facts`, `table`, `eval`, `rules`, `schema`, `explain`,
-`text`, `show`."""
+`text`, `show`.
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: typer reads the annotations of every
+command on each start, and annotations kept as strings would be evaluated anew each time."""
 
+import copy
 import os
 import signal
 import stat
 import sys
-import tempfile
 import time
-import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -77,12 +77,12 @@ def _one_line(text: str) -> str:
 def _read(item, encoding: str | None = None, html=None) -> str | None:
     """The text of an input, or None after one line on stderr naming it and the reason."""
     from .documents import read_text
-    from .parallel import failure_reason
+    from .parallel import failure_reason, traceback_text
 
     try:
         return read_text(item, encoding, html)
     except Exception as exc:  # a reader's failure on a strange file must not end the run
-        _fail(_one_line(f"{item.name}: {failure_reason(exc)}"), traceback.format_exc())
+        _fail(_one_line(f"{item.name}: {failure_reason(exc)}"), traceback_text())
         return None
 
 
@@ -193,6 +193,8 @@ def _output(path: Path | None, *, newline: str | None = None):
         with path.open("w", encoding="utf-8", newline=newline) as fh:
             yield fh
         return
+    import tempfile
+
     directory = path.resolve().parent
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
@@ -220,6 +222,11 @@ def _output(path: Path | None, *, newline: str | None = None):
 
 
 def _load(rules: list[Path] | None):
+    # The compiled patterns kept by earlier runs are made known to regex first: the
+    # modules imported from here on compile patterns as they load.
+    from .rxcache import warm
+
+    warm()
     from .ruleset import RuleError, load_rules
 
     try:
@@ -228,6 +235,14 @@ def _load(rules: list[Path] | None):
         for p in exc.problems:
             _err(p)
         raise typer.Exit(2) from None
+
+
+def _extractor(rules: list[Path] | None):
+    """The extractor of the built-in rules plus ``rules`` (exit 2 if they are broken)."""
+    ruleset = _load(rules)
+    from .engine import Extractor
+
+    return Extractor(ruleset)
 
 
 def _kinds(value: str | None) -> frozenset[str] | None:
@@ -342,16 +357,17 @@ class _Inputs:
         progress: bool | None,
         output: Path | None,
     ):
+        self.t0 = time.perf_counter()
+        # The extractor first: it makes the patterns kept by earlier runs known to regex
+        # before the modules below compile theirs.
+        extractor = _extractor(rules)
         from . import progress as bar
         from .documents import expand
-        from .engine import Extractor
         from .parallel import default_jobs, outcomes
 
-        self.t0 = time.perf_counter()
         self.quiet = quiet
         self.output = output
         self.failures = 0
-        extractor = Extractor(_load(rules))
         items = list(expand(paths, glob))
         self.total = len(items)  # every named input: a path that is missing is a failure among them
         self._draw = bar.wanted(self.total, force=progress, quiet=quiet, stdout_is_output=output is None)
@@ -381,7 +397,7 @@ class _Inputs:
             raise typer.Exit(1)
 
     @contextmanager
-    def read(self) -> Iterator[Iterator[Outcome]]:
+    def read(self) -> Iterator[Iterator["Outcome"]]:
         """The outcomes of the inputs that were read, in input order, under a progress bar."""
         from . import progress as bar
 
@@ -393,7 +409,7 @@ class _Inputs:
             if self._within is not None:
                 self._within.close()
 
-    def _read(self, step) -> Iterator[Outcome]:
+    def _read(self, step) -> Iterator["Outcome"]:
         """Each outcome is yielded before its records are read: a huge file's records are
         extracted as the caller reads them, and its warnings, or an error met part way
         (the records written before it stand), are reported after them."""
@@ -703,7 +719,6 @@ def evaluate(
 
     from . import progress as bar
     from .documents import Failure, Input, expand
-    from .engine import Extractor
     from .evaluate import load_gold, report, score
 
     if not gold_dir.is_dir():
@@ -722,7 +737,7 @@ def evaluate(
         )
     if without:
         _err(_one_line(f"no gold in {gold_dir} for {len(without)} input(s): {', '.join(without)}"))
-    extractor = Extractor(_load(rules))
+    extractor = _extractor(rules)
     preds = []
     failed = False
     total = sum(isinstance(item, Input) for item in scored)
@@ -802,11 +817,10 @@ def show(
 ) -> None:
     """Write a self-contained HTML review page of FILE: the text with every record
     highlighted by kind, a table of the records, details on click, filters by kind."""
-    from .engine import Extractor
     from .review import render
 
     item, content = _read_one(path, encoding, "show")
-    result = _run(Extractor(_load(None)), content, item.name)
+    result = _run(_extractor(None), content, item.name)
     if result is None:
         raise typer.Exit(1)
     for w in result.warnings:
@@ -828,14 +842,13 @@ def explain(
 ) -> None:
     """Show which rules matched where in TEXT, what each produced and what was dropped."""
     from .documents import Input
-    from .engine import Extractor
 
     if snippet == "-":
         content = _read(Input("-", None))
         if content is None:
             raise typer.Exit(1)
         snippet = content
-    result = Extractor(_load(rules)).run(snippet, "-", explain=True)
+    result = _extractor(rules).run(snippet, "-", explain=True)
     if not result.trace:
         print("no rule matched")
     for ev in result.trace:
@@ -1015,8 +1028,33 @@ def command() -> Any:
     return _tidy(typer.main.get_command(app))
 
 
+def _only(name: str) -> Any:
+    """A copy of ``app`` holding only the command or group called ``name``, or None."""
+    commands = [
+        c
+        for c in app.registered_commands
+        if c.callback is not None and (c.name or typer.main.get_command_name(c.callback.__name__)) == name
+    ]
+    groups = [g for g in app.registered_groups if g.name == name]
+    if not commands and not groups:
+        return None
+    shell = copy.copy(app)
+    shell.registered_commands, shell.registered_groups = commands, groups
+    return shell
+
+
 def main() -> None:
-    command()(prog_name="govextract")
+    # pydantic looks for plugins (package entry points: a read of every installed
+    # package's metadata) when it builds a model's validator. The command line's models
+    # are its own business, as typer's are (it does the same for its own): unless the
+    # user says otherwise, no plugin watches them.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    # typer builds a command's parameters from its signature on every start: only the
+    # command named is built. Anything else (the list of commands in --help, a mistyped
+    # name and its suggestion, --version) goes to the whole group.
+    shell = _only(sys.argv[1]) if len(sys.argv) > 1 else None
+    group = command() if shell is None else _tidy(typer.main.get_command(shell))
+    group(prog_name="govextract")
 
 
 if __name__ == "__main__":

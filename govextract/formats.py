@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import codecs
 import io
-import logging
 import re
 import warnings
 from pathlib import PurePath
@@ -126,6 +125,8 @@ def _pdf_text(data: bytes) -> str:
         raise _extra("PDF", "pdf") from None
     # pdfminer logs its complaints about damaged files; they are not for the user of a
     # command line (a handler here keeps Python's last-resort handler from printing them).
+    import logging
+
     logger = logging.getLogger("pdfminer")
     if not logger.handlers:
         logger.addHandler(logging.NullHandler())

@@ -12,6 +12,7 @@ and a unit's suffix alone before an organ (矿区法院) is the unit the text na
 
 from __future__ import annotations
 
+import marshal
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,10 +20,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import kept
+
 if TYPE_CHECKING:
     from .ruleset import CueSet, RuleSet
 
 _LEVEL = {"province": 1, "prefecture": 2, "county": 3}
+# The layout of the kept tables (kept.py): a change of Place or of _state changes it.
+_FORMAT = "gazetteer-1"
+_MARSHAL_VERSION = 4
 # Units named after a division (汪清林区, 苏州工业园区): not in GB/T 2260, kept as written.
 _UNIT_SUFFIXES = (
     "经济技术开发区",
@@ -117,10 +123,17 @@ class Gazetteer:
         self.successor: dict[str, str] = {}
         self._old: set[str] = set()  # names from historical.tsv
         self.alias: set[str] = set()  # short forms that name a division in full (楚雄州)
-        self._load(path, stop)
-        if historical is not None and historical.is_file():
-            self._load(historical, stop, historical=True)
-        self._alias(dict(aliases), stop)
+        if historical is not None and not historical.is_file():
+            historical = None
+        key = _key(path, stop, historical, aliases)
+        if key is None or not self._restore(kept.read("gazetteer", key)):
+            self.full, self.short, self.successor, self._old, self.alias = {}, {}, {}, set(), set()
+            self._load(path, stop)
+            if historical is not None:
+                self._load(historical, stop, historical=True)
+            self._alias(dict(aliases), stop)
+            if key is not None:
+                kept.write("gazetteer", key, self._state())
         self._ends = re.compile("[" + "".join(sorted({n[-1] for n in self.full})) + "]")
         self._longest = max(len(n) for n in self.full)
         self._end2 = frozenset(n[-2:] for n in self.full)
@@ -178,6 +191,45 @@ class Gazetteer:
                     if p.name.endswith(long) and alias not in self.full and alias not in stop:
                         self.full[alias] = [p]
                         self.alias.add(alias)
+
+    def _state(self) -> bytes:
+        """The tables read from the files, as plain data (each place once, by its index)."""
+        index: dict[int, int] = {}
+        places: list[tuple[str, str, int, str, str]] = []
+        # Each distinct string once: marshal then writes a reference for every repeat
+        # (a province's name recurs thousands of times), which reads back faster.
+        same: dict[str, str] = {}
+
+        def ids(ps: list[Place]) -> list[int]:
+            out = []
+            for p in ps:
+                if id(p) not in index:
+                    index[id(p)] = len(places)
+                    fields = (p.name, p.short, p.level, p.province, p.prefecture)
+                    places.append(tuple(same.setdefault(f, f) if isinstance(f, str) else f for f in fields))
+                out.append(index[id(p)])
+            return out
+
+        full = [(same.setdefault(name, name), ids(ps)) for name, ps in self.full.items()]
+        short = [(same.setdefault(name, name), ids(ps)) for name, ps in self.short.items()]
+        successor = {same.setdefault(k, k): same.setdefault(v, v) for k, v in self.successor.items()}
+        old = [same.setdefault(n, n) for n in sorted(self._old)]
+        alias = [same.setdefault(n, n) for n in sorted(self.alias)]
+        return marshal.dumps((places, full, short, successor, old, alias), _MARSHAL_VERSION)
+
+    def _restore(self, blob: bytes | None) -> bool:
+        """The tables from what ``_state`` kept; False (nothing set) if it cannot be read."""
+        if blob is None:
+            return False
+        try:
+            places, full, short, successor, old, alias = marshal.loads(blob)
+            made = [Place(*p) for p in places]
+            self.full = {name: [made[i] for i in ids] for name, ids in full}
+            self.short = {name: [made[i] for i in ids] for name, ids in short}
+            self.successor, self._old, self.alias = dict(successor), set(old), set(alias)
+        except (EOFError, ValueError, TypeError, IndexError):
+            return False
+        return True
 
     def is_word(self, text: str, start: int, end: int) -> bool:
         """Whether a short name (三明, 湖里) stands as a word of its own there: jieba, with the
@@ -312,6 +364,18 @@ class Gazetteer:
             out.extend((s, e, [place]) for s, e, place in bare)
             out.sort(key=lambda x: x[0])
         return out
+
+
+def _key(
+    path: Path, stop: frozenset[str], historical: Path | None, aliases: tuple[tuple[str, str], ...]
+) -> str | None:
+    """What the tables are derived from (the files' bytes, the stop list, the alias
+    suffixes), as the name of their kept copy; None if a file cannot be read."""
+    try:
+        sources = [path.read_bytes(), historical.read_bytes() if historical is not None else b""]
+    except OSError:
+        return None
+    return kept.digest(_FORMAT, *sources, "\n".join(sorted(stop)), repr(aliases))
 
 
 def _trie(words: frozenset[str]) -> str:

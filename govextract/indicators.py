@@ -45,11 +45,12 @@ _TOPIC_REACH = 48
 _TRAILING_HAN = regex.compile(r"\p{Han}+$")
 
 
+# Schemas built at the first validation, as for the rule entries (ruleset.py).
 class SubjectExample(BaseModel):
     """A subject with the kind and unit of its figure (defaults: the entry's kind
     and the first unit of its family) and, optionally, its sentence up to the figure."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     subject: str
     kind: str | None = None
     unit: str | None = None
@@ -59,7 +60,7 @@ class SubjectExample(BaseModel):
 class IndicatorSpec(BaseModel):
     """The schema of one ``[[indicator]]`` entry."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
     name: str
     kind: IndicatorKind
     unit: str  # a family of [lexicon.indicator_unit]

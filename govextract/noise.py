@@ -32,8 +32,9 @@ import regex
 from pydantic import BaseModel, ConfigDict, field_validator
 
 
+# Schemas built at the first validation, as for the rule entries (ruleset.py).
 class NoiseExample(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     text: str
     clean: str  # the normalized text the rules must see
     note: str | None = None
@@ -42,7 +43,7 @@ class NoiseExample(BaseModel):
 class NoiseSpec(BaseModel):
     """The schema of one ``[[noise]]`` entry."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     id: str
     action: Literal["drop", "unify", "mask"]
     pattern: str
@@ -89,6 +90,11 @@ class NoiseRule:
             nfkc = unicodedata.normalize("NFKC", ch)
             out = nfkc if len(nfkc) == 1 else ch
         return out
+
+
+def table_path(rule_file: str, table: str) -> Path:
+    """Where a unify entry's table is: beside its rule file."""
+    return Path(rule_file).parent / table
 
 
 def read_table(path: Path) -> dict[str, str]:
@@ -211,7 +217,7 @@ def compile_noise(
     table: dict[str, str] = {}
     if spec.table is not None:
         try:
-            table = read_table(Path(path).parent / spec.table)
+            table = read_table(table_path(path, spec.table))
         except (OSError, ValueError) as exc:
             problems.append(f"{label}: table: {exc}")
             ok = False

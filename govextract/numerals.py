@@ -9,7 +9,6 @@ resolver reads a span whole, in exact decimal arithmetic, or refuses it with a
 from __future__ import annotations
 
 import decimal
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -361,6 +360,8 @@ def _numerals_file() -> Path:
 @lru_cache(maxsize=1)
 def default_grammar() -> Grammar:
     """The grammar of the built-in rules (``rules/numerals.toml``), read once."""
+    import tomllib
+
     data = tomllib.loads(_numerals_file().read_text(encoding="utf-8"))
     return Grammar.from_lexicons(data.get("lexicon") or {})
 

@@ -16,18 +16,18 @@ known once the records have been read.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import stream
 from .documents import Failure, Input, read_text
 from .record import Record
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 _IN_FLIGHT_PER_JOB = 4
 
@@ -45,6 +45,13 @@ class Outcome:
     def read(self) -> bool:
         """Whether the input was read (a Failure from listing never was)."""
         return self.error is None
+
+
+def traceback_text() -> str:
+    """The traceback of the exception being handled (traceback is imported only then)."""
+    import traceback
+
+    return traceback.format_exc()
 
 
 def failure_reason(exc: BaseException) -> str:
@@ -85,7 +92,7 @@ def process(
             return Outcome(
                 item.name,
                 error=one_line(f"{item.name}: {failure_reason(exc)}"),
-                detail=traceback.format_exc(),
+                detail=traceback_text(),
             )
     if stream.streamed(text):
         outcome = Outcome(item.name)
@@ -96,7 +103,7 @@ def process(
     try:
         result = extractor.run(text, item.name)
     except Exception as exc:
-        return Outcome(item.name, error=_failed(item.name, exc), detail=traceback.format_exc())
+        return Outcome(item.name, error=_failed(item.name, exc), detail=traceback_text())
     return Outcome(item.name, records=result.records, warnings=list(result.warnings))
 
 
@@ -113,7 +120,7 @@ def _windows(outcome: Outcome, extractor: Any, text: str, progress: FileProgress
         yield from stream.extract(extractor, text, name, outcome.warnings, progress=tick)
     except Exception as exc:
         outcome.error = _failed(name, exc)
-        outcome.detail = traceback.format_exc()
+        outcome.detail = traceback_text()
 
 
 # The extractor of a worker process: set in the parent before the pool forks.
@@ -175,7 +182,8 @@ def outcomes(
     def here(item: Input) -> Outcome:
         return process(item, extractor, encoding, streaming=True, progress=progress)
 
-    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    # multiprocessing and the pool are imported only when there are workers to start.
+    if jobs <= 1 or "fork" not in _start_methods():
         for item in items:
             if isinstance(item, Failure):
                 yield Outcome(item.name, error=one_line(str(item)))
@@ -185,6 +193,9 @@ def outcomes(
     global _WORKER_EXTRACTOR
     _WORKER_EXTRACTOR = extractor
     warm(extractor)  # before the fork: the workers inherit the loaded tables
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     context = multiprocessing.get_context("fork")
     pending: deque[tuple[Any, Future[Outcome] | Outcome | Callable[[], Outcome]]] = deque()
     # A text this long in characters may be streamed; a file of more bytes runs here.
@@ -203,11 +214,21 @@ def outcomes(
             yield _result(*pending.popleft())
 
 
+def _start_methods() -> list[str]:
+    import multiprocessing
+
+    return multiprocessing.get_all_start_methods()
+
+
 def _done(slot: Future[Outcome] | Outcome | Callable[[], Outcome]) -> bool:
+    from concurrent.futures import Future
+
     return not isinstance(slot, Future) or slot.done()
 
 
 def _result(item: Any, slot: Future[Outcome] | Outcome | Callable[[], Outcome]) -> Outcome:
+    from concurrent.futures import Future
+
     if isinstance(slot, Outcome):
         return slot
     if not isinstance(slot, Future):

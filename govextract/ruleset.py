@@ -14,12 +14,8 @@ pattern as written (not in the expanded regex).
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import marshal
-import os
-import sys
-import tomllib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -117,8 +113,10 @@ class RuleError(Exception):
         super().__init__("\n".join(self.problems))
 
 
+# The schemas of rule-file entries are built when an entry is first validated
+# (defer_build): a run whose rule set comes from its kept copy (snapshot.py) validates none.
 class Example(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     text: str
     expect: list[dict[str, Any]] = []
     note: str | None = None
@@ -129,7 +127,7 @@ class FragmentExample(BaseModel):
     a fragment that looks at what follows (or precedes) what it matches, which a text
     matched as a whole cannot show (LIST_MARKER: the 1 of ``1 三位一体推进``)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     text: str
     match: str
 
@@ -138,7 +136,7 @@ class FragmentNegative(BaseModel):
     """A negative in context: the fragment does not match at the start of ``text``, not
     even an empty match (a lookahead like RANK_END fails there)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     text: str
 
 
@@ -154,7 +152,7 @@ class FragmentSpec(BaseModel):
     class of the single-character words of lexicons). A plain string is a pattern, a plain
     list a word list."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     pattern: str | None = None
     words: list[str] | None = None
     lexicon: str | None = None
@@ -185,7 +183,7 @@ class Fragment:
 class RuleSpec(BaseModel):
     """The schema of one ``[[rule]]`` entry."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     id: str
     kind: RuleKind
     pattern: str
@@ -208,7 +206,7 @@ class RuleSpec(BaseModel):
 
 
 class HtmlExample(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     html: str
     keep: list[str] = []  # text that the page's text must hold
     drop: list[str] = []  # text that it must not
@@ -219,7 +217,7 @@ class HtmlSpec(BaseModel):
     """``[html]``: the conventions by which CMS pages mark their chrome (navigation,
     banners, footers, share bars...): element names, ``role`` values and class or id words."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     description: str = ""
     chrome_tags: list[str] = []
     chrome_roles: list[str] = []
@@ -257,7 +255,7 @@ class Rule:
 
 
 class CueExample(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     text: str
     match: str | None = None  # what the cue must match in text (default: anything)
     value: Any = None  # the value of a `words` cue for that match
@@ -269,7 +267,7 @@ class CueSpec(BaseModel):
     """The schema of one ``[[cue]]`` entry: a named cue of the genre (a dateline shape, an
     anaphora word...), as a pattern or a table of words, with its own examples."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     id: str
     kind: str
     description: str = ""
@@ -526,9 +524,25 @@ def _load(paths: tuple[str, ...]) -> RuleSet:
     key = tuple(_stamp(p) for p in paths)
     if key in _CACHE:
         return _CACHE[key]
+    from . import snapshot
     from .rxcache import warm
 
     warm()  # the patterns compiled by an earlier run, put in regex's cache
+    name = snapshot.key(paths)
+    ruleset = snapshot.load(name) if name is not None else None
+    if ruleset is None:
+        ruleset = _compile(paths)
+        if name is not None:
+            snapshot.keep(name, ruleset)
+    ruleset.indicators.use_places(lambda: _short_place_names(ruleset))
+    _CACHE[key] = ruleset
+    return ruleset
+
+
+def _compile(paths: tuple[str, ...]) -> RuleSet:
+    """The rule set of the rule files ``paths``, or RuleError listing every problem."""
+    import tomllib
+
     problems: list[str] = []
     raw_fragments: dict[str, Fragment] = {}
     lexicons: dict[str, Any] = {}
@@ -638,7 +652,7 @@ def _load(paths: tuple[str, ...]) -> RuleSet:
     noise_rules = _compile_noise(noise_specs, fragments, charsets, raw_fragments, seen, problems)
     if problems:
         raise RuleError(problems)
-    ruleset = RuleSet(
+    return RuleSet(
         rules=compiled,
         lexicons=lexicons,
         fragments=fragments,
@@ -650,9 +664,6 @@ def _load(paths: tuple[str, ...]) -> RuleSet:
         html=html,
         fragment_specs=raw_fragments,
     )
-    taxonomy.use_places(lambda: _short_place_names(ruleset))
-    _CACHE[key] = ruleset
-    return ruleset
 
 
 def _validated(model: Any, raw: Any, label: str, problems: list[str]) -> Any:
@@ -773,34 +784,36 @@ def _where(written: str, pieces: list[_Piece], pos: int, of: str) -> str:
 
 def _read_toml(path: Path) -> dict[str, Any]:
     """A rule file's tables. Parsing TOML in Python costs about 0.4 s of every start for
-    the built-in files, so the parsed tables are kept in the cache directory under the
-    hash of the file's bytes (an edited file is parsed anew); any trouble with the cache
-    only costs the parse."""
+    the built-in files, so the parsed tables are kept in the cache directory (kept.py)
+    under the hash of the file's bytes (an edited file is parsed anew); any trouble with
+    the cache only costs the parse."""
+    from . import kept
+
     raw = path.read_bytes()
     text = raw.decode("utf-8")
-    from .segment import _cache_dir
+    key = hashlib.sha1(raw).hexdigest()
+    blob = kept.read("toml", key)
+    if blob is not None:
+        try:
+            data = marshal.loads(blob)
+            if isinstance(data, dict):
+                return data
+        except (ValueError, EOFError, TypeError):
+            pass
+    import tomllib
 
-    digest = hashlib.sha1(raw).hexdigest()
-    kept = _cache_dir() / f"toml-{sys.version_info[0]}{sys.version_info[1]}-{digest}.marshal"
-    try:
-        data = marshal.loads(kept.read_bytes())
-        if isinstance(data, dict):
-            return data
-    except (OSError, ValueError, EOFError, TypeError):
-        pass
     data = tomllib.loads(text)
     try:
         blob = marshal.dumps(data)  # ValueError for a value marshal cannot keep (a date)
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        tmp = kept.with_name(f"{kept.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(blob)
-        os.replace(tmp, kept)
-    except (OSError, ValueError):
-        pass
+    except ValueError:
+        return data
+    kept.write("toml", key, blob, keep=256)  # one per rule file: the built-in ones and a user's
     return data
 
 
 def _did_you_mean(name: str, known: Iterable[str]) -> str:
+    import difflib
+
     close = difflib.get_close_matches(name, list(known), n=1)
     return f" (did you mean {{{close[0]}}}?)" if close else ""
 
@@ -869,6 +882,8 @@ def _charsets(raw: dict[str, Fragment], lexicons: dict[str, Any], problems: list
             chars = [c for n in names for c in (lexicons.get(n) or [])]
             missing = [n for n in names if not lexicons.get(n)]
             if not names or missing:
+                import difflib
+
                 close = difflib.get_close_matches(missing[0], list(lexicons), n=1) if missing else []
                 problems.append(
                     f"{frag.file}: fragment {name!r}: {{chars = ...}}: "

@@ -3,10 +3,12 @@
 The rules expand into a few hundred large patterns (lexicons spelled out as
 alternations), and ``regex`` compiles a pattern in Python: about 2 s of every start.
 What its compiler hands to the C engine (the opcode list and the group tables) is
-plain data; it is kept in the user's cache directory, keyed by the ``regex`` and
-Python versions, and put into ``regex``'s own pattern cache before the rules are
-compiled, so each ``regex.compile`` of a known pattern returns at once. A pattern not
-in the file (an edited rule, a user's rule file) is compiled as usual and added.
+plain data; it is kept in the user's cache directory (``kept.py``), keyed by the
+``regex`` and Python versions. ``warm`` makes ``regex``'s own pattern cache hold the
+kept patterns before the rules are compiled: each is handed to the C engine the first
+time it is looked up, so a ``regex.compile`` of a known pattern costs only that, and a
+kept pattern that no rule uses any more (an older version of the rules, a rule file
+since edited) costs nothing. A pattern not in the file is compiled as usual and added.
 
 This reaches into ``regex`` internals (``_main._cache`` and ``_regex.compile``): any
 mismatch, a missing attribute or an unreadable file, and the cache is not used, which
@@ -18,21 +20,22 @@ from __future__ import annotations
 import atexit
 import marshal
 import os
-import sys
-import tempfile
 from array import array
-from pathlib import Path
 from typing import Any
 
 import regex
 
-_FORMAT = 2
+from . import kept
+
+_FORMAT = 3
 _MAX_ENTRIES = 3000  # the rules expand into about 650 patterns
 # regex keeps 500 patterns in its cache and, when full, drops some: the rules' own
 # patterns would push each other out and compile again on every start. Its bound is
 # raised to hold them all with room for the rest.
 _CACHE_BOUND = 4000
 
+# "args": the arguments of each pattern compiled in this process, by the id of the
+# compiled pattern; "new": whether any was compiled from its text (the file is rewritten).
 _state: dict[str, Any] = {"warmed": False, "args": {}, "new": False}
 
 
@@ -40,12 +43,8 @@ def _main() -> Any:
     return regex._main  # type: ignore[attr-defined]
 
 
-def _path() -> Path:
-    from .segment import _cache_dir
-
-    version = getattr(regex, "__version__", "x")
-    py = "".join(str(v) for v in sys.version_info[:2])
-    return _cache_dir() / f"regex-{version}-py{py}-v{_FORMAT}.marshal"
+def _key() -> str:
+    return f"{getattr(regex, '__version__', 'x')}-v{_FORMAT}"
 
 
 class _Recorder:
@@ -65,9 +64,35 @@ class _Recorder:
         return getattr(self._inner, name)
 
 
+class _Cache(dict):
+    """regex's pattern cache, holding besides the compiled patterns the kept ones not yet
+    handed to the C engine (``pending``, their arguments as kept): regex looks a pattern
+    up as ``_cache[key]``, and a pending one is compiled then."""
+
+    def __init__(self, compiled: dict[Any, Any], pending: dict[Any, tuple[Any, ...]], inner: Any):
+        super().__init__(compiled)
+        self.pending = pending
+        self._inner = inner
+
+    def __missing__(self, key: Any) -> Any:
+        kept_args = self.pending.pop(key)  # KeyError: regex compiles the pattern itself
+        try:
+            args = (*kept_args[:2], array("I", kept_args[2]).tolist(), *kept_args[3:])
+            compiled = self._inner.compile(*args)
+        except Exception:
+            raise KeyError(key) from None
+        self[key] = compiled
+        _state["args"][id(compiled)] = (compiled, args)
+        return compiled
+
+    def clear(self) -> None:  # regex.purge()
+        self.pending.clear()
+        super().clear()
+
+
 def warm() -> None:
-    """Once per process, before the rules compile: load the kept patterns into regex's
-    cache and start recording the new ones."""
+    """Once per process, before the rules compile: make the kept patterns known to
+    regex's cache and start recording the new ones."""
     if _state["warmed"]:
         return
     _state["warmed"] = True
@@ -81,34 +106,29 @@ def warm() -> None:
         default_version = main.DEFAULT_VERSION
     except AttributeError:
         return
+    if isinstance(inner, _Recorder):
+        inner = inner._inner
+    blob = kept.read("regex", _key())
+    pending: dict[Any, tuple[Any, ...]] = {}
     try:
-        with _path().open("rb") as fh:
-            entries = marshal.load(fh)
-    except (OSError, EOFError, ValueError, TypeError):
-        entries = []
-    try:
-        for flags, version, locale, args in entries:
+        for flags, version, locale, args in marshal.loads(blob) if blob is not None else ():
             if version != default_version:
                 continue
             pattern = args[0]
-            args = (*args[:2], array("I", args[2]).tolist(), *args[3:])
-            compiled = inner.compile(*args)
-            cache[(pattern, str, flags, frozenset(), default_version, None)] = compiled
+            pending[(pattern, str, flags, frozenset(), default_version, None)] = tuple(args)
             named_args[(pattern, str, flags)] = frozenset()
             locale_sensitive[(str, pattern)] = locale
-            _state["args"][id(compiled)] = (compiled, args)
-    except Exception:
-        cache.clear()
-        named_args.clear()
-        _state["args"].clear()
-    if not isinstance(inner, _Recorder):
-        main._regex = _Recorder(inner)
+    except (EOFError, ValueError, TypeError):
+        pending.clear()
+    main._cache = _Cache(cache, pending, inner)
+    main._regex = _Recorder(inner)
     atexit.register(save)
 
 
 def save() -> None:
     """Write the patterns regex has cached (plain str patterns without named lists or a
-    locale), when any is new since the file was read."""
+    locale) and the kept ones not used in this process, when any is new since the file
+    was read."""
     if not _state["new"]:
         return
     _state["new"] = False
@@ -123,8 +143,8 @@ def save() -> None:
         pattern, kind, flags, named, version, locale = key
         if kind is not str or named or locale is not None or id(compiled) not in known:
             continue
-        kept, args = known[id(compiled)]
-        if kept is not compiled or locale_sensitive.get((str, pattern), True):
+        kept_compiled, args = known[id(compiled)]
+        if kept_compiled is not compiled or locale_sensitive.get((str, pattern), True):
             continue
         # Flags are ints to marshal (regex hands them over as its enum).
         # The opcode list goes as an array's bytes: far quicker to read back.
@@ -134,21 +154,41 @@ def save() -> None:
         except (OverflowError, TypeError, ValueError):
             continue  # an opcode outside 32 bits: left to compile each time
         entries.append((len(args[2]), (int(flags), int(version), False, plain)))
+    for key, args in list(getattr(cache, "pending", {}).items()):
+        entries.append((len(args[2]) // 4, (int(key[2]), int(key[4]), False, args)))
     if not entries:
         return
     # The largest patterns cost the most to compile: those are kept.
     entries.sort(key=lambda e: -e[0])
-    kept_entries = [e for _, e in entries[:_MAX_ENTRIES]]
-    path = _path()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                marshal.dump(kept_entries, out)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except (OSError, ValueError):
-        pass
+        blob = marshal.dumps([e for _, e in entries[:_MAX_ENTRIES]])
+    except ValueError:
+        return
+    kept.write("regex", _key(), blob)
+
+
+def cached_keys() -> dict[int, tuple[str, int]]:
+    """The pattern text and flags (as given to ``regex.compile``) of each pattern in
+    regex's cache, by the id of the compiled pattern: how a kept rule set names the
+    patterns it holds (see ``lookup``)."""
+    try:
+        main = _main()
+        cache, default_version = main._cache, main.DEFAULT_VERSION
+    except AttributeError:
+        return {}
+    out: dict[int, tuple[str, int]] = {}
+    for key, compiled in list(cache.items()):
+        pattern, kind, flags, named, version, locale = key
+        if kind is str and not named and locale is None and version == default_version:
+            out[id(compiled)] = (pattern, int(flags))
+    return out
+
+
+def lookup(pattern: str, flags: int) -> Any:
+    """``regex.compile(pattern, flags)``, straight from regex's cache when it is there
+    (put there by ``warm``): regex's own cache lookup costs more than the dict's."""
+    try:
+        main = _main()
+        return main._cache[(pattern, str, flags, frozenset(), main.DEFAULT_VERSION, None)]
+    except (AttributeError, KeyError):
+        return regex.compile(pattern, flags)

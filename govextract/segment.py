@@ -23,16 +23,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .kept import cache_dir as _cache_dir
+
 _MIN_FREQ = 30
 _WINDOW = 8
-
-
-def _cache_dir() -> Path:
-    env = os.environ.get("GOVEXTRACT_CACHE")
-    if env:
-        return Path(env)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "govextract"
 
 
 def _jieba() -> Any:
