@@ -13,7 +13,6 @@ name written without its suffix is a word of its own in context (湖里 in
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
 import sys
@@ -23,6 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from . import kept
 from .kept import cache_dir as _cache_dir
 
 _MIN_FREQ = 30
@@ -85,15 +85,18 @@ def tokenizer(words: Iterable[str] = ()) -> Any:
     words = list(words)
     dictionary = _small_dictionary()
     tk = jieba.Tokenizer(dictionary=str(dictionary))
-    table = _word_table(jieba, dictionary, words)
+    key = _word_table_key(jieba, dictionary, words)
+    payload = kept.read(_TABLE, key) if key is not None else None
     try:
-        tk.FREQ, tk.total = marshal.loads(table.read_bytes()) if table is not None else (None, 0)
+        if payload is None:
+            raise ValueError("no word table kept")
+        tk.FREQ, tk.total = marshal.loads(payload)
         if not isinstance(tk.FREQ, dict) or not isinstance(tk.total, int):
             raise ValueError("not a word table")
         tk.user_word_tag_tab.update(dict.fromkeys(words, "ns"))
         tk.initialized = True
         return tk
-    except (OSError, EOFError, ValueError, TypeError):
+    except (EOFError, ValueError, TypeError):
         tk.FREQ, tk.total = {}, 0
     cache = _cache_dir()
     if cache.is_dir():
@@ -101,25 +104,20 @@ def tokenizer(words: Iterable[str] = ()) -> Any:
     tk.initialize()
     for w in words:
         tk.add_word(w, freq=2000, tag="ns")
-    if table is not None:
-        try:
-            fd, tmp = tempfile.mkstemp(dir=table.parent, suffix=".tmp")
-            with os.fdopen(fd, "wb") as out:
-                out.write(marshal.dumps((tk.FREQ, tk.total)))
-            os.replace(tmp, table)
-        except OSError:
-            pass  # read-only cache: built again next time, same answers
+    if key is not None:
+        kept.write(_TABLE, key, marshal.dumps((tk.FREQ, tk.total)))
     return tk
 
 
-def _word_table(jieba: Any, dictionary: Path, words: list[str]) -> Path | None:
+_TABLE = "jieba-table"
+
+
+def _word_table_key(jieba: Any, dictionary: Path, words: list[str]) -> str | None:
     try:
-        key = hashlib.sha1(dictionary.read_bytes())
+        data = dictionary.read_bytes()
     except OSError:
         return None
-    key.update(f"{getattr(jieba, '__version__', 'x')}|{sys.version_info[:2]}|".encode())
-    key.update("\n".join(words).encode("utf-8"))
-    return dictionary.parent / f"jieba-table-{key.hexdigest()[:16]}.marshal"
+    return kept.digest(data, getattr(jieba, "__version__", "x"), "\n".join(words))
 
 
 def is_word(tk: Any, text: str, start: int, end: int) -> bool:
