@@ -14,7 +14,7 @@ The flow, top to bottom:
 from __future__ import annotations
 
 import gc
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -491,7 +491,8 @@ class _Cover:
 
 
 # Taken spans are filed in buckets of this many characters: a check looks at the few
-# buckets its span touches, whatever the length of the text.
+# buckets its span touches, whatever the length of the text. A bucket's spans are
+# disjoint and kept sorted, so a check is one bisection, however densely figures sit.
 _BUCKET = 1024
 
 
@@ -507,15 +508,24 @@ def _resolve_overlaps(cands: list[Candidate], text: str, trace: list[TraceEvent]
             out.append(c)  # an empty span covers nothing and overlaps nothing
             continue
         buckets = range(s // _BUCKET, (e - 1) // _BUCKET + 1)
-        if any(ts < e and s < te for b in buckets for ts, te in taken.get((group, b), ())):
+        if any(_overlaps(taken.get((group, b)), s, e) for b in buckets):
             if trace is not None:
                 other = next(o for o in out if _GROUP[o.rule.kind] == group and o.start < e and s < o.end)
                 trace.append(_event(c, text, f"overlaps {other.rule.id}"))
             continue
         for b in buckets:
-            taken.setdefault((group, b), []).append((s, e))
+            insort(taken.setdefault((group, b), []), (s, e))
         out.append(c)
     return out
+
+
+def _overlaps(spans: list[tuple[int, int]] | None, s: int, e: int) -> bool:
+    """Whether any of ``spans`` (sorted, disjoint) overlaps [s, e): the last one starting
+    before ``e`` ends furthest of those."""
+    if not spans:
+        return False
+    k = bisect_left(spans, (e,)) - 1
+    return k >= 0 and spans[k][1] > s
 
 
 _DEFAULT: Extractor | None = None
