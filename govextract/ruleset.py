@@ -391,6 +391,35 @@ class RuleSet:
         """The characters of a character-set fragment ({charset = ...} or {chars = lexicon})."""
         return frozenset(self.charsets.get(name, ""))
 
+    def worst_steps(self, rule: Rule, part: str = "pattern") -> int | None:
+        """The most steps a rule's pattern (or its continuation) may take at one position of a
+        text, None when it has no bound: it may backtrack badly (backtrack.py)."""
+        key = (rule.id, part)
+        if key not in self._worst:
+            from .backtrack import pattern_cost, remembered
+
+            written = (rule.spec.continuation if part == "continuation" else rule.spec.pattern) or ""
+            rx = rule.continuation if part == "continuation" else rule.regex
+            expanded = rx.pattern if rx is not None else ""
+            self._worst[key] = remembered(expanded, lambda: pattern_cost(written, self._fragment_cost))
+        return self._worst[key]
+
+    @cached_property
+    def _worst(self) -> dict[tuple[str, str], int | None]:
+        return {}
+
+    @cached_property
+    def _fragment_cost(self) -> Callable[[str], Any]:
+        from .backtrack import fragment_costs
+
+        def words(name: str) -> list[str]:
+            frag = self.fragment_specs[name]
+            found = frag.written if frag.form == "words" else self.lexicons.get(frag.written)
+            return list(found or [])
+
+        specs = {n: (f.form, f.written) for n, f in self.fragment_specs.items()}
+        return fragment_costs(specs, words, lambda name: self.charsets.get(name, ""))
+
     @cached_property
     def _cue_sets(self) -> dict[str, CueSet]:
         by_kind: dict[str, list[Cue]] = {}
