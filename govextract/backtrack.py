@@ -19,22 +19,16 @@ unit), with the parser of the standard library's ``re``: ``regex`` syntax it doe
 and a pattern it cannot read is taken to be without bound. Alternatives are counted as if all
 could match, except that those opening with different characters cannot both get past their
 first step at one place. Estimating all the rules takes some 40 ms (most of it in ``re``'s
-parser): the results are kept in the user's cache directory, by the patterns' text.
+parser), when the rule set is built: the kept rule set (snapshot.py) carries the results.
 """
 
 from __future__ import annotations
 
-import atexit
-import hashlib
-import marshal
-import os
 import re
 import re._constants as _c
 import re._parser as _parser
 import sys
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
 from typing import Any, NamedTuple
 
 # A step of regex takes about 12 ns where the estimate is reached (a pattern built to need
@@ -43,7 +37,6 @@ STEP_SECONDS = 20e-9
 _CAP = 10**12  # counts stop growing here
 _PRIVATE = 0xF0000  # references stand in the parsed text as characters of a private-use plane
 _BIG_RANGE = 4096  # a character range wider than this is taken as any character
-_FORMAT = 1
 
 
 def unwatched(steps: int | None, timeout: float, chars_per_second: float) -> int:
@@ -141,60 +134,24 @@ def word_cost(words: Sequence[str]) -> Cost:
     return _branch([Cost(1, len(w), frozenset([ord(w[0])]), False) if w else _ZERO_WIDTH for w in words])
 
 
-def remembered(expanded: str, estimate: Callable[[], Cost | None]) -> int | None:
-    """The worst steps of a pattern (its text as expanded): as estimated before, from the
-    user's cache directory, else ``estimate()``'s, kept there at exit."""
-    global _known, _new
-    if _known is None:
-        _known = _load()
-        atexit.register(_save)
-    key = hashlib.blake2b(expanded.encode("utf-8"), digest_size=12).hexdigest()
-    if key not in _known:
-        cost = estimate()
-        _known[key] = -1 if cost is None else cost.steps
-        _new = True
-    steps = _known[key]
-    return None if steps < 0 else steps
-
-
-_known: dict[str, int] | None = None
-_new = False
-
-
-def _path() -> Path:
-    from .segment import _cache_dir
-
-    py = "".join(str(v) for v in sys.version_info[:2])
-    return _cache_dir() / f"backtrack-py{py}-v{_FORMAT}.marshal"
-
-
-def _load() -> dict[str, int]:
-    if os.environ.get("GOVEXTRACT_NO_REGEX_CACHE"):
-        return {}
-    try:
-        with _path().open("rb") as fh:
-            found = marshal.load(fh)
-    except (OSError, EOFError, ValueError, TypeError):
-        return {}
-    return found if isinstance(found, dict) else {}
-
-
-def _save() -> None:
-    if not _new or _known is None or os.environ.get("GOVEXTRACT_NO_REGEX_CACHE"):
-        return
-    path = _path()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                marshal.dump(_known, out)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except (OSError, ValueError):
-        pass
+def rule_steps(
+    rules: Sequence[Any],
+    specs: Mapping[str, tuple[str, Any]],
+    words: Callable[[str], Sequence[str]],
+    chars: Callable[[str], str],
+) -> dict[tuple[str, str], int | None]:
+    """``(rule id, "pattern" or "continuation") -> the most steps it may take at one position``
+    (None: without a bound) for rules with ``spec.pattern`` and ``spec.continuation`` as
+    written; fragments as ``fragment_costs`` takes them."""
+    cost = fragment_costs(specs, words, chars)
+    out: dict[tuple[str, str], int | None] = {}
+    for rule in rules:
+        for part in ("pattern", "continuation"):
+            written = getattr(rule.spec, part)
+            if written is not None:
+                found = pattern_cost(written, cost)
+                out[(rule.id, part)] = None if found is None else found.steps
+    return out
 
 
 class _Unbounded(Exception):
@@ -335,4 +292,4 @@ def _branch(alts: list[Cost]) -> Cost:
     )
 
 
-__all__ = ["STEP_SECONDS", "Cost", "fragment_costs", "pattern_cost", "remembered", "unwatched", "word_cost"]
+__all__ = ["STEP_SECONDS", "Cost", "fragment_costs", "pattern_cost", "rule_steps", "unwatched", "word_cost"]
