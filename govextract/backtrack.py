@@ -67,6 +67,8 @@ _REGEX_ONLY = (
     (re.compile(r"\\[pP]\{[^}]*\}"), r"\\w"),  # a property class: one character, any
     (re.compile(r"\(\?P<\w+>"), "(?:"),  # a name used in two alternatives is regex's
     (re.compile(r"\(\?P=\w+\)"), "."),  # a back-reference: one unit
+    (re.compile(r"\(\*(?:SKIP|PRUNE)\)"), ""),  # where a failed try sends the scan on: no step
+    (re.compile(r"\(\*F(?:AIL)?\)"), "(?!)"),
 )
 _REPEATS = (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT)
 
@@ -196,6 +198,8 @@ class _Estimate:
             return _ZERO_WIDTH
         if op == _c.SUBPATTERN:
             return self.seq(list(av[-1]))
+        if op == _c.ASSERT_NOT and not av[1]:  # (?!): no way on, what follows is never tried
+            return Cost(0, 1, frozenset(), True)
         if op in (_c.ASSERT, _c.ASSERT_NOT):  # a look-around matches nothing, and one way
             return Cost(1, self.seq(list(av[1])).steps, frozenset(), True)
         if op == _c.ATOMIC_GROUP:  # once matched, never tried again: one way

@@ -93,3 +93,17 @@ def test_a_list_of_places_opening_a_clause_still_gives_each_its_own(extractor):
     text = "某市报道\n\n2022年，天长市、定远县、凤阳县刑事案件分别下降12%、8%、5%。"
     records = [r for r in extractor.run(text, "list.txt").records if r.kind == "change"]
     assert [(r.value, r.region) for r in records] == [(-12, "天长市"), (-8, "定远县"), (-5, "凤阳县")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("一" * 200 + "5件", [("5件", 5)]),  # the scan skips over the run and goes on right after it
+        ("1" * 200 + "三千件", [("三千件", 3000)]),
+        ("万" * 130 + "，全年办理案件6238件", [("6238件", 6238)]),
+    ],
+)
+def test_a_figure_right_after_a_long_run_is_read(extractor, text, expected):
+    result = extractor.run(text, "run.txt")
+    assert result.warnings == []
+    assert [(r.text, r.value) for r in result.records] == expected
