@@ -25,7 +25,7 @@ from .numerals import parse_number
 from .subject import SubjectFinder
 
 if TYPE_CHECKING:
-    from .document import Document, PlaceMention
+    from .document import Document, Line, PlaceMention
     from .engine import Candidate
     from .gazetteer import Place
     from .ruleset import RuleSet
@@ -169,9 +169,11 @@ class RegionStep:
         unit = doc.unit_of(c.start)
         context = (unit.place if unit is not None else None) or art.place
         cs, _ = doc.clause(c.start, c.end)
-        while cs > 1 and doc.text[cs - 1] == "、":
-            cs = doc.clause(cs - 2)[0]  # 天长市、定远县...: a list of places opens the clause
         ss, _ = doc.sentence(c.start, c.end)
+        # 天长市、定远县...: a list of places opens the clause (looked for back to where the
+        # sentence is looked at, not through a list of any length)
+        while cs > max(1, ss) and doc.text[cs - 1] == "、":
+            cs = doc.clause(cs - 2)[0]
         own = (c.start, c.end) if c.rule.kind != "honour" else (c.mstart, c.mend)
         # 0. an honour's recipient named right before its verb (哈尔滨市被确定为...试点城市), or
         # right after a verb that confers it (授予香河县“...”称号).
@@ -211,7 +213,8 @@ class RegionStep:
         if not clause and c.members is not None and c.index > 0:
             # a list's later figures share the clause of its first (天长市、定远县分别上升x、y)
             hs, _ = doc.clause(c.members[0].start)
-            while hs > 1 and doc.text[hs - 1] == "、":
+            hss, _ = doc.sentence(c.members[0].start)
+            while hs > max(1, hss) and doc.text[hs - 1] == "、":
                 hs = doc.clause(hs - 2)[0]
             clause = self._usable(
                 doc.places_in(hs, c.members[0].start), own, context, topic_parents=True, doc=doc
@@ -599,16 +602,39 @@ class YearStep:
         """A figure a change starts from (从41.2%上升到...) with no year of its own takes the
         start year of an earlier change in its paragraph (由2015年的80.5%上升到...；...): the
         paragraph lines its changes up from one base."""
-        # (searched to the sentence's end: the cue looks ahead to the change's 到)
-        start = doc.line_of(pos).start
-        marks = [m for m in self.from_value.finditer(doc.text, start, doc.sentence(pos)[1]) if m.end() <= pos]
-        if not marks or marks[-1].end() != pos or marks[-1].group("at"):
+        ends, own, last_at = self._from_marks(doc, doc.line_of(pos))
+        k = bisect_right(ends, pos)  # the marks ending at or before the figure
+        if k == 0 or ends[k - 1] != pos or own[k - 1]:
+            return None  # no start right before it, or one with its own year
+        at = last_at[k - 2] if k > 1 else None
+        if at is None:
             return None
-        for m in reversed(marks[:-1]):
-            if m.group("at"):
-                ys = doc.years_in(m.start("at"), m.end("at"))
-                return ys[0].year if ys else None
-        return None
+        ys = doc.years_in(*at)
+        return ys[0].year if ys else None
+
+    def _from_marks(
+        self, doc: Document, ln: Line
+    ) -> tuple[list[int], list[bool], list[tuple[int, int] | None]]:
+        """The ends of a line's change starts (由, 从2015年的), whether each has a year, and
+        the span of the latest year of those up to each (its own included): found once a line, not
+        again from the line's start for each figure (a long line of figures made that
+        quadratic). A start and the 到 it looks ahead to hold no sentence end, so the whole
+        line finds what a search up to each figure's sentence end finds."""
+        cache = doc.cache.setdefault("from_value", {})
+        hit = cache.get(ln.start)
+        if hit is None:
+            ends: list[int] = []
+            own: list[bool] = []
+            last_at: list[tuple[int, int] | None] = []
+            at: tuple[int, int] | None = None
+            for m in self.from_value.finditer(doc.text, ln.start, ln.end):
+                own.append(bool(m.group("at")))
+                if own[-1]:
+                    at = m.span("at")
+                ends.append(m.end())
+                last_at.append(at)
+            hit = cache[ln.start] = (ends, own, last_at)
+        return hit
 
     def _focus(self, doc: Document, start: int, end: int, art) -> int | None:
         """The year the paragraph's sentences before ``end`` open with (the latest)."""

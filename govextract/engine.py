@@ -14,7 +14,7 @@ The flow, top to bottom:
 from __future__ import annotations
 
 import gc
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -23,6 +23,7 @@ from typing import Any
 import regex
 
 from .attributes import Step, default_steps
+from .backtrack import STEP_SECONDS, unwatched
 from .document import Document
 from .normalize import NormText, normalize, to_simplified
 from .numerals import NumeralError, read_number
@@ -109,6 +110,7 @@ def _sentence_rx(rules: RuleSet) -> regex.Pattern:
 
 
 _GAP = 200
+_PER_SECOND = 100_000  # characters of a stretch a rule is allowed one second more for
 _REACH = 40  # how far before or after a figure a match that covers it may start or end
 
 
@@ -204,17 +206,22 @@ def _finditer(
     spans: _Spans | None = None,
     timeout: float = TIMEOUT,
     within: list[tuple[int, int]] | None = None,
+    unwatched: int = 0,
 ) -> Iterator[regex.Match]:
     """Matches of a rule (within the given spans, or its gate's); a rule that runs out of
-    time is reported, never a hang."""
+    time is reported, never a hang. A stretch no longer than ``unwatched`` is scanned
+    without the timeout: the rule's worst case there fits in what it allows (backtrack.py)."""
     if within is None:
         within = spans.of(rule.gate) if spans is not None else [(0, len(text))]
     for s, e in within:
+        if e - s <= unwatched:
+            yield from pattern.finditer(text, s, e)
+            continue
         try:
             # The allowance grows with the stretch scanned (a second per 100k characters
             # on top): a rule that is merely slow on a huge sentence finishes, the same on
             # every run; only runaway backtracking is cut.
-            yield from pattern.finditer(text, s, e, timeout=timeout + (e - s) / 100_000)
+            yield from pattern.finditer(text, s, e, timeout=timeout + (e - s) / _PER_SECOND)
         except TimeoutError:
             line = text.count("\n", 0, s) + 1
             warnings.append(
@@ -229,6 +236,7 @@ class Extractor:
     def __init__(self, rules: RuleSet | None = None, *, timeout: float = TIMEOUT):
         self.rules = rules or load_rules()
         self.timeout = timeout  # seconds one rule may spend on one stretch of text
+        self._free: dict[str, int] = {}  # rule id -> the longest stretch it scans unwatched
         self.steps: list[Step] = default_steps(self.rules)
         self._sentence = _sentence_rx(self.rules)
         # The rule tables live as long as the process: moved out of the collector's reach,
@@ -258,7 +266,9 @@ class Extractor:
             if within is None:
                 positions = sorted({p for kind in key[1] for p in at.get(kind, ())})
                 within = reach[key] = spans.near(rule.gate, positions)
-            for m in _finditer(rule, rule.regex, text, warnings, doc, spans, self.timeout, within):
+            for m in _finditer(
+                rule, rule.regex, text, warnings, doc, spans, self.timeout, within, self._unwatched(rule)
+            ):
                 s, e = m.span()
                 if e <= s:
                     continue
@@ -268,21 +278,34 @@ class Extractor:
                     trace.append(TraceEvent(rule.id, "exclude", m.group(), s, e, "excludes"))
         return {kind: _Cover(spans) for kind, spans in covered.items()}
 
+    def _unwatched(self, rule: Rule) -> int:
+        """The longest stretch a rule scans without the regex timeout (backtrack.py)."""
+        found = self._free.get(rule.id)
+        if found is None:
+            found = self._free[rule.id] = unwatched(self.rules.worst_steps(rule), self.timeout, _PER_SECOND)
+        return found
+
+    def _continuation_timeout(self, rule: Rule) -> float | None:
+        """The timeout of one try of a rule's continuation: none when its worst case fits in it."""
+        steps = self.rules.worst_steps(rule, "continuation")
+        return None if steps is not None and steps * STEP_SECONDS <= self.timeout else self.timeout
+
     # -- 3. candidates ---------------------------------------------------
     def _candidates(self, text: str, warnings: list[str], doc: str, spans: _Spans) -> list[Candidate]:
         out: list[Candidate] = []
         for rule in self.rules.metric_rules:
-            for m in _finditer(rule, rule.regex, text, warnings, doc, spans, self.timeout):
+            for m in _finditer(
+                rule, rule.regex, text, warnings, doc, spans, self.timeout, None, self._unwatched(rule)
+            ):
                 if m.end() <= m.start():
                     continue
                 head = _candidate(rule, m)
                 out.append(head)
                 if rule.continuation is not None:
                     pos = m.end()
+                    limit = self._continuation_timeout(rule)
                     try:
-                        while (
-                            cm := rule.continuation.match(text, pos, timeout=self.timeout)
-                        ) and cm.end() > pos:
+                        while (cm := rule.continuation.match(text, pos, timeout=limit)) and cm.end() > pos:
                             out.append(_candidate(rule, cm, head))
                             pos = cm.end()
                     except TimeoutError:
@@ -491,7 +514,8 @@ class _Cover:
 
 
 # Taken spans are filed in buckets of this many characters: a check looks at the few
-# buckets its span touches, whatever the length of the text.
+# buckets its span touches, whatever the length of the text. A bucket's spans are
+# disjoint and kept sorted, so a check is one bisection, however densely figures sit.
 _BUCKET = 1024
 
 
@@ -507,15 +531,24 @@ def _resolve_overlaps(cands: list[Candidate], text: str, trace: list[TraceEvent]
             out.append(c)  # an empty span covers nothing and overlaps nothing
             continue
         buckets = range(s // _BUCKET, (e - 1) // _BUCKET + 1)
-        if any(ts < e and s < te for b in buckets for ts, te in taken.get((group, b), ())):
+        if any(_overlaps(taken.get((group, b)), s, e) for b in buckets):
             if trace is not None:
                 other = next(o for o in out if _GROUP[o.rule.kind] == group and o.start < e and s < o.end)
                 trace.append(_event(c, text, f"overlaps {other.rule.id}"))
             continue
         for b in buckets:
-            taken.setdefault((group, b), []).append((s, e))
+            insort(taken.setdefault((group, b), []), (s, e))
         out.append(c)
     return out
+
+
+def _overlaps(spans: list[tuple[int, int]] | None, s: int, e: int) -> bool:
+    """Whether any of ``spans`` (sorted, disjoint) overlaps [s, e): the last one starting
+    before ``e`` ends furthest of those."""
+    if not spans:
+        return False
+    k = bisect_left(spans, (e,)) - 1
+    return k >= 0 and spans[k][1] > s
 
 
 _DEFAULT: Extractor | None = None

@@ -384,12 +384,35 @@ class RuleSet:
     charsets: dict[str, str] = field(default_factory=dict)
     cues: list[Cue] = field(default_factory=list)
     fragment_specs: dict[str, Fragment] = field(default_factory=dict)  # name -> as written
+    # (rule id, "pattern" or "continuation") -> the most steps it may take at one position,
+    # None without a bound: estimated when the rule set is built (see worst_steps)
+    worst: dict[tuple[str, str], int | None] = field(default_factory=dict)
     noise_rules: list[NoiseRule] = field(default_factory=list)
     html: HtmlSpec = field(default_factory=HtmlSpec)
 
     def chars(self, name: str) -> frozenset[str]:
         """The characters of a character-set fragment ({charset = ...} or {chars = lexicon})."""
         return frozenset(self.charsets.get(name, ""))
+
+    def worst_steps(self, rule: Rule, part: str = "pattern") -> int | None:
+        """The most steps a rule's pattern (or its continuation) may take at one position of a
+        text; None when it has no bound, and may backtrack badly (backtrack.py)."""
+        key = (rule.id, part)
+        if key not in self.worst:  # a rule set not built by load_rules
+            self.worst.update(self._estimate_steps(self.rules))
+            self.worst.setdefault(key, None)
+        return self.worst[key]
+
+    def _estimate_steps(self, rules: Sequence[Rule]) -> dict[tuple[str, str], int | None]:
+        from .backtrack import rule_steps
+
+        def words(name: str) -> list[str]:
+            frag = self.fragment_specs[name]
+            found = frag.written if frag.form == "words" else self.lexicons.get(frag.written)
+            return list(found or [])
+
+        specs = {n: (f.form, f.written) for n, f in self.fragment_specs.items()}
+        return rule_steps(rules, specs, words, lambda name: self.charsets.get(name, ""))
 
     @cached_property
     def _cue_sets(self) -> dict[str, CueSet]:
@@ -652,7 +675,7 @@ def _compile(paths: tuple[str, ...]) -> RuleSet:
     noise_rules = _compile_noise(noise_specs, fragments, charsets, raw_fragments, seen, problems)
     if problems:
         raise RuleError(problems)
-    return RuleSet(
+    ruleset = RuleSet(
         rules=compiled,
         lexicons=lexicons,
         fragments=fragments,
@@ -664,6 +687,8 @@ def _compile(paths: tuple[str, ...]) -> RuleSet:
         html=html,
         fragment_specs=raw_fragments,
     )
+    ruleset.worst.update(ruleset._estimate_steps(compiled))  # kept with the rule set
+    return ruleset
 
 
 def _validated(model: Any, raw: Any, label: str, problems: list[str]) -> Any:

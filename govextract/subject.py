@@ -145,7 +145,10 @@ class SubjectFinder:
         self._part = regex.compile(r"含|包括|其中")
         self._news_lead = ruleset.cue("lead")
         self._fund = regex.compile(_alt(_words(ruleset, "subject_fund")))
-        self._qualifier = regex.compile(ruleset.fragments.get("SUBJECT_QUALIFIER", "(?!)"))
+        # Tried at a digit with match: the branch that never matches keeps regex from first
+        # looking through the rest of the text for the 以 every match needs (on a text
+        # without one, the whole text at every figure).
+        self._qualifier = regex.compile("(?:" + ruleset.fragments.get("SUBJECT_QUALIFIER", "(?!)") + ")|(?!)")
         units = _words(ruleset, "subject_pool_member") + _words(ruleset, "subject_counted_unit")
         self._unit = regex.compile(rf"(?:{_alt(sorted(set(units), key=lambda w: (-len(w), w)))})")
         self._unit_predicate = regex.compile(ruleset.fragments.get("SUBJECT_UNIT_PREDICATE", "(?!)"))
