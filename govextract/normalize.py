@@ -13,6 +13,7 @@ the normalized text maps back to the exact source span.
 
 from __future__ import annotations
 
+import re
 from array import array
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -199,22 +200,32 @@ def _set_apart(text: str, rules: RuleSet) -> tuple[set[int], set[int]]:
         k = text.find("\n", k + 1)
     ends = rules.chars("SENTENCE_END") - {"\n"}
     anchored, floating = rules.line_cues
-    at_start = anchored.regex.match
-    whole = {ls for ls in starts if at_start(text, ls)} if anchored.cues else set()
+    at_start = anchored.regex.match if anchored.cues else None
+    # A blank line (white space only) is tried only when a line cue could match one.
+    blank_cue = at_start is not None and anchored.matches_blank
+    lead = rules.cue("lead").regex.match
+    whole: set[int] = set()
+    leads: set[int] = set()
+    n = len(text)
+    for ls in starts:
+        p = _LINE_SPACE.match(text, ls).end()
+        if p >= n or text[p] == "\n":
+            if blank_cue and at_start(text, ls):  # type: ignore[misc]
+                whole.add(ls)
+            continue
+        if at_start is not None and at_start(text, ls):
+            whole.add(ls)
+        if lead(text, p):
+            leads.add(ls)  # 本报讯, 某某网3月2日讯 opening a line: a new item
     for m in floating.finditer(text) if floating.cues else ():
         ls = text.rfind("\n", 0, m.start()) + 1
         if not ends.intersection(text[ls : m.start()]):
             whole.add(ls)  # a credit after a finished sentence, (记者 张三), ends a paragraph's line
-    apart = set(whole)
-    lead = rules.cue("lead").regex.match
-    n = len(text)
-    for ls in starts:
-        p = ls
-        while p < n and text[p] != "\n" and text[p].isspace():
-            p += 1
-        if p < n and text[p] != "\n" and lead(text, p):
-            apart.add(ls)  # 本报讯, 某某网3月2日讯 opening a line: a new item
-    return apart, whole
+    return whole | leads, whole
+
+
+# White space within a line (what str.isspace calls white space, but the line break).
+_LINE_SPACE = re.compile(r"[^\S\n]*")
 
 
 def _keeping_breaks(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -339,6 +339,11 @@ class CueSet:
         return floating.regex.search(line)
 
     @cached_property
+    def matches_blank(self) -> bool:
+        """Whether a cue matches a line of white space only (none of the built-in ones do)."""
+        return any(self.regex.match(probe) for probe in ("", "\n", " \n", "\t\n", "\u3000\n", " \t\u3000"))
+
+    @cached_property
     def line_anchored(self) -> tuple[CueSet, CueSet]:
         """The cues that can only match at a line's start (every branch opens with ``^``),
         and the rest. Tried at each line start, the first cost a call per line instead of a
