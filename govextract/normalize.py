@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING
 
 import regex
 
+from .record import line_starts
+
 if TYPE_CHECKING:
     from .ruleset import RuleSet
 
@@ -193,11 +195,7 @@ def _set_apart(text: str, rules: RuleSet) -> tuple[set[int], set[int]]:
     """Starts of the lines that stand apart from the line before (a dateline, a byline, a
     credit, page chrome or a title shape opens them, or a news lead: rules/document.toml),
     and of those that are whole lines, never going on into the next (all but the leads)."""
-    starts = [0]
-    k = text.find("\n")
-    while k != -1:
-        starts.append(k + 1)
-        k = text.find("\n", k + 1)
+    starts = line_starts(text)  # the text's line ends are all \n by now
     ends = rules.chars("SENTENCE_END") - {"\n"}
     anchored, floating = rules.line_cues
     at_start = anchored.regex.match if anchored.cues else None
