@@ -10,9 +10,11 @@ time it is looked up, so a ``regex.compile`` of a known pattern costs only that,
 kept pattern that no rule uses any more (an older version of the rules, a rule file
 since edited) costs nothing. A pattern not in the file is compiled as usual and added.
 
-This reaches into ``regex`` internals (``_main._cache`` and ``_regex.compile``): any
-mismatch, a missing attribute or an unreadable file, and the cache is not used, which
-costs time and nothing else.
+This reaches into ``regex`` internals: ``_main._cache`` (replaced by a subclass that
+compiles a kept pattern on first lookup), its bound ``_main._MAXCACHE`` (raised, so the
+rules' patterns do not push each other out) and ``_regex.compile`` (wrapped, to record
+the arguments of new patterns). Any mismatch, a missing attribute or an unreadable
+file, and the cache is not used, which costs time and nothing else.
 """
 
 from __future__ import annotations
@@ -28,7 +30,10 @@ import regex
 from . import kept
 
 _FORMAT = 3
-_MAX_ENTRIES = 3000  # the rules expand into about 650 patterns
+# The rules expand into about 650 patterns. Those this process used are kept first, then
+# the kept ones it did not use (another rule set's), up to this many: stale patterns of
+# edited rules cannot grow the file (read whole on every start) without bound.
+_MAX_ENTRIES = 1500
 # regex keeps 500 patterns in its cache and, when full, drops some: the rules' own
 # patterns would push each other out and compile again on every start. Its bound is
 # raised to hold them all with room for the rest.
@@ -153,13 +158,13 @@ def save() -> None:
             plain = (*plain[:2], array("I", plain[2]).tobytes(), *plain[3:])
         except (OverflowError, TypeError, ValueError):
             continue  # an opcode outside 32 bits: left to compile each time
-        entries.append((len(args[2]), (int(flags), int(version), False, plain)))
+        entries.append(((0, -len(args[2])), (int(flags), int(version), False, plain)))
     for key, args in list(getattr(cache, "pending", {}).items()):
-        entries.append((len(args[2]) // 4, (int(key[2]), int(key[4]), False, args)))
+        entries.append(((1, -(len(args[2]) // 4)), (int(key[2]), int(key[4]), False, args)))
     if not entries:
         return
-    # The largest patterns cost the most to compile: those are kept.
-    entries.sort(key=lambda e: -e[0])
+    # Used ones first; among them, the largest cost the most to compile.
+    entries.sort(key=lambda e: e[0])
     try:
         blob = marshal.dumps([e for _, e in entries[:_MAX_ENTRIES]])
     except ValueError:
