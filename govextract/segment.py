@@ -26,6 +26,7 @@ from . import kept
 from .kept import cache_dir as _cache_dir
 
 _MIN_FREQ = 30
+_TABLE = "jieba-table"  # the kept word table's kind (kept.py)
 _WINDOW = 8
 
 
@@ -109,15 +110,14 @@ def tokenizer(words: Iterable[str] = ()) -> Any:
     return tk
 
 
-_TABLE = "jieba-table"
-
-
 def _word_table_key(jieba: Any, dictionary: Path, words: list[str]) -> str | None:
+    """The dictionary enters by name and size: its name holds jieba's version and the
+    frequency it was cut at (hashing its 0.9 MB would cost more than reading the table)."""
     try:
-        data = dictionary.read_bytes()
+        size = dictionary.stat().st_size
     except OSError:
         return None
-    return kept.digest(data, getattr(jieba, "__version__", "x"), "\n".join(words))
+    return kept.digest(str(dictionary), str(size), getattr(jieba, "__version__", "x"), "\n".join(words))
 
 
 def is_word(tk: Any, text: str, start: int, end: int) -> bool:
