@@ -294,6 +294,7 @@ class Extractor:
     def _candidates(self, text: str, warnings: list[str], doc: str, spans: _Spans) -> list[Candidate]:
         out: list[Candidate] = []
         for rule in self.rules.metric_rules:
+            limit = self._continuation_timeout(rule) if rule.continuation is not None else None
             for m in _finditer(
                 rule, rule.regex, text, warnings, doc, spans, self.timeout, None, self._unwatched(rule)
             ):
@@ -303,7 +304,6 @@ class Extractor:
                 out.append(head)
                 if rule.continuation is not None:
                     pos = m.end()
-                    limit = self._continuation_timeout(rule)
                     try:
                         while (cm := rule.continuation.match(text, pos, timeout=limit)) and cm.end() > pos:
                             out.append(_candidate(rule, cm, head))
