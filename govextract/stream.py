@@ -14,7 +14,7 @@ a window is read in pieces.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import regex
@@ -28,7 +28,6 @@ _MIN_WINDOW = 1_000
 # A line end and then one or more blank lines (spaces, tabs, full-width spaces, CR or
 # form feeds only): it ends where the next line starts.
 _BREAK = regex.compile(r"\n(?:[^\S\n]*\n)+")
-_SENTENCE_END = "。！？；!?;"
 # A warning names the line of the text it was about: a window's, shifted to the file's.
 _NEAR_LINE = regex.compile(r"(?<= near line )(\d+)")
 
@@ -49,9 +48,16 @@ def streamed(text: str, size: int | None = None) -> bool:
     return len(text) > 2 * (size or window())
 
 
-def cuts(text: str, size: int | None = None) -> list[int]:
-    """The offsets where the windows of ``text`` end (the last is ``len(text)``)."""
+def cuts(text: str, size: int | None = None, sentence_end: Iterable[str] | None = None) -> list[int]:
+    """The offsets where the windows of ``text`` end (the last is ``len(text)``): at the
+    widest blank-line gap, else a line end, else a sentence end (``sentence_end``, by
+    default the built-in rules' SENTENCE_END)."""
     size = size or window()
+    if sentence_end is None:
+        from .ruleset import load_rules
+
+        sentence_end = load_rules().chars("SENTENCE_END")
+    ends = [c for c in sentence_end if c not in "\r\n"]
     out: list[int] = []
     pos, n = 0, len(text)
     while n - pos > size:
@@ -66,7 +72,7 @@ def cuts(text: str, size: int | None = None) -> list[int]:
             if k >= 0:
                 best = k + 1
             else:
-                k = max(text.rfind(c, lo, limit) for c in _SENTENCE_END)
+                k = max((text.rfind(c, lo, limit) for c in ends), default=-1)
                 best = k + 1 if k >= 0 else limit
                 if text[best - 1] == "\r" and text[best : best + 1] == "\n":
                     best += 1  # never between the CR and LF of one line end
@@ -91,7 +97,8 @@ def extract(
 ) -> Iterator[Record]:
     """The records of ``text`` window by window, in order; warnings are appended to
     ``warnings`` as each window is done. ``progress(done, total)`` (UTF-8 bytes) after each."""
-    ends = cuts(text, size)
+    rules = getattr(extractor, "rules", None)
+    ends = cuts(text, size, rules.chars("SENTENCE_END") if rules is not None else None)
     total = 0
     if progress is not None:
         total = sum(len(text[a:b].encode("utf-8")) for a, b in zip([0, *ends], ends, strict=False))
